@@ -1,0 +1,81 @@
+"""Settings for one deployment, read from a YAML file (see `config.example.yaml`).
+
+Every setting has a default, so the bot runs with no config at all on the bundled content.
+The Telegram token is never a setting: it comes from the environment or a token file, so the
+config can be shared and reviewed without a secret in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.model import ReviewStatus
+
+BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+class ConfigError(Exception):
+    """A config that can't be used; the message is one line a person can act on."""
+
+
+class Matching(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    answer_threshold: float = Field(55.0, ge=0, le=100)
+    suggest_threshold: float = Field(35.0, ge=0, le=100)
+
+
+class Telegram(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    token_file: Path | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    content_dir: Path = BUNDLED_CONTENT
+    default_language: str = "en"
+    country: str | None = None
+    min_review_status: ReviewStatus = ReviewStatus.SOURCED
+    operator: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    matching: Matching = Matching()
+    telegram: Telegram = Telegram()
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError("must be a 2-letter country code like GB or US")
+        return value.upper()
+
+
+def load_config(path: Path | None) -> Config:
+    """The config in `path`, or the defaults; paths inside are relative to the file."""
+    if path is None:
+        return Config()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{line}: not valid YAML") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be `setting: value` lines")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+    if not config.content_dir.is_absolute():
+        config = config.model_copy(update={"content_dir": path.parent / config.content_dir})
+    return config

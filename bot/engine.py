@@ -1,0 +1,278 @@
+"""The conversation core: an `Event` in, a `Reply` out, and nothing kept in between.
+
+Everything a reply needs travels in the event (the text, or a button's self-contained data,
+and the app language), so any process can answer any message and nothing about the person is
+held after the call returns.
+
+Button data is short and prefixed:
+  a:<id>    show an answer           m:<id>   show an answer's "more" part
+  t         the topic menu           t:<area> the answers of one area
+  e         the overdose card        n        emergency numbers in other countries
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.emergency import EmergencyDetector
+from bot.library import Language, Library
+from bot.matcher import Analyser, Match, Matcher, MatchSettings
+from bot.model import AREAS, Entry
+from bot.numbers import NumberBook
+from bot.render import Renderer
+from bot.reply import Button, Event, EventKind, Reply
+
+MAX_CALLBACK_BYTES = 64
+COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about")
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    answer: str
+    more: str
+
+
+class LanguageEngine:
+    """Everything one language needs, built once at start-up."""
+
+    def __init__(self, language: Language, library: Library, config: Config) -> None:
+        self.code = language.code
+        self.messages = language.messages
+        self.rules = language.rules
+        self.entries: dict[str, Entry] = {
+            entry_id: entry
+            for entry_id, entry in language.entries.items()
+            if entry.meta.review.status.rank >= config.min_review_status.rank
+        }
+        analyser = Analyser(language.code, language.lexicon, language.stopwords)
+        settings = MatchSettings(
+            answer=config.matching.answer_threshold, suggest=config.matching.suggest_threshold
+        )
+        self.matcher = Matcher(list(self.entries.values()), analyser, settings)
+        analyser.learn(language.rules.all_phrases)
+        self.detector = EmergencyDetector(language.rules, analyser)
+        self.numbers = library.numbers
+        self.renderer = Renderer(
+            library.templates, language.messages, _variables(language, library.numbers, config)
+        )
+        self._rendered = {
+            entry_id: _Rendered(
+                self.renderer.answer(entry), self.renderer.more(entry) if entry.more else ""
+            )
+            for entry_id, entry in self.entries.items()
+        }
+
+    # --- events --------------------------------------------------------------------------
+
+    def handle(self, event: Event) -> Reply:
+        if event.kind is EventKind.TEXT:
+            return self.text(event.text)
+        if event.kind is EventKind.BUTTON:
+            return self.button(event.text)
+        if event.kind is EventKind.COMMAND:
+            return self.command(event.text, event.argument)
+        return self.message(self.messages.not_text, self._home_buttons())
+
+    def text(self, text: str) -> Reply:
+        card = self.detector.detect(text)
+        found = self.matcher.match(text)
+        if card is not None and card in self.entries:
+            also = found.entry_id if found.entry_id not in (None, card) else None
+            return self.answer(card, also=also)
+        if found.entry_id is not None:
+            return self.answer(found.entry_id, alternatives=found.alternatives)
+        if found.alternatives:
+            return self.suggest(found)
+        return self.no_match(text)
+
+    def button(self, data: str) -> Reply:
+        kind, _, value = data.partition(":")
+        if kind == "a" and value in self.entries:
+            return self.answer(value)
+        if kind == "m" and value in self.entries:
+            return self.more(value)
+        if kind == "t":
+            return self.area(value) if value in AREAS else self.menu()
+        if kind == "e":
+            return self.emergency()
+        if kind == "n":
+            return self.numbers_list()
+        return self.menu()  # an old or unknown button: show the way back in
+
+    def command(self, name: str, argument: str = "") -> Reply:
+        name = name.lstrip("/").split("@")[0].casefold()
+        if name == "start":
+            if argument in self.entries:
+                return self.answer(argument)
+            return self.start()
+        if name == "menu":
+            return self.menu()
+        if name == "emergency":
+            return self.emergency()
+        for command, entry_id in (("services", "find-services"), ("privacy", "privacy"),
+                                  ("about", "about")):  # fmt: skip
+            if name == command and entry_id in self.entries:
+                return self.answer(entry_id)
+        return self.message(self.messages.help, self._home_buttons())
+
+    # --- replies -------------------------------------------------------------------------
+
+    def answer(
+        self,
+        entry_id: str,
+        also: str | None = None,
+        alternatives: tuple[tuple[str, float], ...] = (),
+    ) -> Reply:
+        entry = self.entries[entry_id]
+        buttons = self.buttons_for(entry, also=also, alternatives=alternatives)
+        return Reply(
+            self._rendered[entry_id].answer,
+            buttons,
+            emergency=entry.meta.emergency,
+            entry_id=entry_id,
+        )
+
+    def buttons_for(
+        self,
+        entry: Entry,
+        also: str | None = None,
+        alternatives: tuple[tuple[str, float], ...] = (),
+    ) -> tuple[tuple[Button, ...], ...]:
+        b = self.messages.buttons
+        rows: list[tuple[Button, ...]] = []
+        if also is not None:
+            title = self.entries[also].title
+            rows.append((Button(b.also.format(title=title), f"a:{also}"),))
+        if entry.more:
+            rows.append((Button(b.more, f"m:{entry.id}"),))
+        if entry.meta.emergency:
+            rows.append((Button(b.numbers, "n"),))
+        offered = [entry_id for entry_id, _ in alternatives] + entry.meta.related
+        rows.extend(self._entry_rows(offered, skip={entry.id, also}))
+        home: list[Button] = []
+        if entry.meta.area == "overdose" and not entry.meta.emergency:
+            home.append(Button(b.emergency, "e"))
+        home.append(Button(b.topics, "t"))
+        rows.append(tuple(home))
+        return tuple(rows)
+
+    def _entry_rows(self, ids: list[str], skip: set[str | None]) -> list[tuple[Button, ...]]:
+        """One button per answer, two to a row, each answer once."""
+        seen: list[str] = []
+        for entry_id in ids:
+            if entry_id in self.entries and entry_id not in skip and entry_id not in seen:
+                seen.append(entry_id)
+        buttons = [Button(self.entries[i].title, f"a:{i}") for i in seen]
+        return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+
+    def more(self, entry_id: str) -> Reply:
+        entry = self.entries[entry_id]
+        rows = [*self._entry_rows(entry.meta.related, skip={entry_id})]
+        rows.append((Button(self.messages.buttons.topics, "t"),))
+        return Reply(self._rendered[entry_id].more, tuple(rows), entry_id=entry_id)
+
+    def emergency(self) -> Reply:
+        card = self.rules.overdose_card
+        if card in self.entries:
+            return self.answer(card)
+        return self.numbers_list()
+
+    def suggest(self, found: Match) -> Reply:
+        ids = [entry_id for entry_id, _ in found.alternatives]
+        rows = [*self._entry_rows(ids, skip=set())]
+        rows.append(self._home_row())
+        return Reply(self.renderer.render("suggest.html.j2"), tuple(rows))
+
+    def no_match(self, text: str) -> Reply:
+        html = self.renderer.render("no_match.html.j2", text=text[:80])
+        return Reply(html, self._area_rows() + (self._home_row(),))
+
+    def start(self) -> Reply:
+        html = self.renderer.render("start.html.j2")
+        return Reply(html, self._area_rows() + (self._home_row(topics=False),))
+
+    def menu(self) -> Reply:
+        rows = self._area_rows() + ((Button(self.messages.buttons.emergency, "e"),),)
+        return self.message(self.messages.menu_prompt, rows)
+
+    def area(self, area: str) -> Reply:
+        ids = [entry.id for entry in self.entries.values() if entry.meta.area == area]
+        rows = [*self._entry_rows(ids, skip=set())]
+        rows.append((Button(self.messages.buttons.back, "t"),))
+        label = self.messages.areas.get(area, area)
+        return self.message(self.messages.area_prompt.format(area=label), tuple(rows))
+
+    def numbers_list(self) -> Reply:
+        countries = sorted(self.numbers.countries.items(), key=lambda item: item[1].name)
+        html = self.renderer.render("numbers.html.j2", countries=countries)
+        return Reply(html, (self._home_row(),), emergency=True)
+
+    def message(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
+        return Reply(self.renderer.render("message.html.j2", message=text), buttons)
+
+    def _area_rows(self) -> tuple[tuple[Button, ...], ...]:
+        areas = [area for area in AREAS if any(e.meta.area == area for e in self.entries.values())]
+        buttons = [Button(self.messages.areas.get(area, area), f"t:{area}") for area in areas]
+        return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+    def _home_row(self, topics: bool = True) -> tuple[Button, ...]:
+        row = [Button(self.messages.buttons.emergency, "e")]
+        if topics:
+            row.append(Button(self.messages.buttons.topics, "t"))
+        return tuple(row)
+
+    def _home_buttons(self) -> tuple[tuple[Button, ...], ...]:
+        return (self._home_row(),)
+
+
+class Engine:
+    """Picks the person's language (or the default) and hands the event to it."""
+
+    def __init__(self, library: Library, config: Config) -> None:
+        self.config = config
+        self.library = library
+        self.languages = {
+            code: LanguageEngine(language, library, config)
+            for code, language in library.languages.items()
+        }
+        if not self.languages:
+            raise ValueError(f"no usable language in {library.root}; run `hrbot check`")
+        self.default = (
+            config.default_language
+            if config.default_language in self.languages
+            else next(iter(self.languages))
+        )
+
+    def language(self, code: str | None) -> LanguageEngine:
+        """The language for an app language code like "en-GB"; the default when not offered."""
+        if code:
+            base = code.split("-")[0].casefold()
+            if base in self.languages:
+                return self.languages[base]
+        return self.languages[self.default]
+
+    def handle(self, event: Event) -> Reply:
+        return self.language(event.language).handle(event)
+
+    def match(self, text: str, language: str | None = None) -> tuple[Match, str | None]:
+        """What the matcher and the emergency detector make of a text (for `hrbot match`)."""
+        engine = self.language(language)
+        return engine.matcher.match(text), engine.detector.detect(text)
+
+
+def _variables(language: Language, numbers: NumberBook, config: Config) -> dict[str, str]:
+    """The values of the placeholders answers may use ({{ emergency }} …)."""
+    messages = language.messages
+    country = numbers.get(config.country)
+    emergency = country.emergency if country else messages.local_emergency_fallback
+    crisis = country.crisis.describe() if country and country.crisis else None
+    return {
+        "emergency": emergency,
+        "crisis_line": crisis or messages.crisis_line_fallback,
+        "operator": config.operator or messages.operator_fallback,
+    }
+
+
+def callback_data_fits(data: str) -> bool:
+    return 0 < len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES

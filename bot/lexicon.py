@@ -1,0 +1,58 @@
+"""Slang, brand names and shorthand mapped to the words the answers use.
+
+The lexicon is data (`content/<lang>/lexicon.yaml`); this module applies it. Terms may be several
+words long ("special k"); the longest term wins, so "crack pipe" can differ from "crack".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.normalise import plain, words
+
+
+class Lexicon:
+    def __init__(self, canonical_by_term: Mapping[str, str]) -> None:
+        self._terms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for term, canonical in canonical_by_term.items():
+            key = tuple(words(term))
+            if key:
+                self._terms[key] = tuple(plain(word) for word in words(canonical))
+        self._longest = max((len(key) for key in self._terms), default=1)
+
+    @classmethod
+    def from_groups(cls, groups: Mapping[str, Iterable[str]]) -> Lexicon:
+        """Build from the file's shape: canonical word → the words people use for it."""
+        pairs: dict[str, str] = {}
+        for canonical, terms in groups.items():
+            for term in terms:
+                pairs[str(term)] = canonical
+        return cls(pairs)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    @property
+    def single_word_terms(self) -> list[str]:
+        return [plain(key[0]) for key in self._terms if len(key) == 1]
+
+    def apply(self, tokens: Sequence[str]) -> list[str]:
+        """Replace known terms, longest first; every word comes back without apostrophes.
+
+        A term is looked up as typed first ("od'd") and then without apostrophes ("cant"), so
+        a lexicon can tell "od'd" from "odd".
+        """
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+                window = tuple(tokens[i : i + size])
+                found = self._terms.get(window) or self._terms.get(tuple(map(plain, window)))
+                if found is not None:
+                    out.extend(found)
+                    i += size
+                    break
+            else:
+                out.append(plain(tokens[i]))
+                i += 1
+        return out

@@ -1,0 +1,47 @@
+"""The values that flow through the engine: an event in, a reply out.
+
+Adapters (Telegram, the terminal, tests) turn what they receive into an `Event` and show the
+`Reply` they get back. Neither holds anything about the person beyond the one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class EventKind(str, Enum):
+    TEXT = "text"  # free text typed by the person
+    BUTTON = "button"  # the data of a pressed button
+    COMMAND = "command"  # /start, /help … with an optional argument
+    OTHER = "other"  # a voice note, photo, sticker: something the bot cannot read
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    text: str = ""
+    argument: str = ""  # a command's argument, e.g. the entry id of a /start deep link
+    language: str | None = None  # the person's app language, used for this reply only
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button whose `data` is self-contained (no server-side lookup), at most 64 bytes."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to show: Telegram-HTML text and rows of buttons."""
+
+    html: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    emergency: bool = False
+    entry_id: str | None = None  # the answer shown, if any (for counts and tests)
+
+    @property
+    def button_list(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]

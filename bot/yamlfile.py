@@ -1,0 +1,100 @@
+"""Reading YAML so that every problem can point at a file line.
+
+Staff edit these files by hand. "sources.0.url: invalid URL" is not enough; they need
+"content/en/overdose/naloxone-how.md:14". So YAML is composed once to learn where each key sits,
+then loaded, and validation errors are mapped back to lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.problems import Problem, error
+
+
+class ContentError(Exception):
+    """A file that cannot be read at all; carries where, for a `path:line` report."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.problem = error(path, line, message)
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    data: Any
+    lines: dict[str, int]  # "sources.0.url" → 1-based file line
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
+    """Parse YAML text that starts on `first_line` of `path`."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        reason = exc.problem or "is not valid YAML"
+        raise ContentError(path, line, f"YAML: {reason}") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, first_line, f"YAML: {exc}") from None
+    lines: dict[str, int] = {}
+    if node is not None:
+        _collect_lines(node, "", first_line, lines)
+    return YamlDoc(data, lines)
+
+
+def read_yaml(path: Path) -> YamlDoc:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(path, 0, "is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise ContentError(path, 0, f"cannot be read ({exc.strerror})") from None
+    return parse_yaml(text, path)
+
+
+def _collect_lines(node: yaml.Node, prefix: str, first_line: int, out: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            out.setdefault(key, first_line + key_node.start_mark.line)
+            _collect_lines(value_node, key, first_line, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key = f"{prefix}.{index}" if prefix else str(index)
+            out.setdefault(key, first_line + item.start_mark.line)
+            _collect_lines(item, key, first_line, out)
+
+
+def line_for(lines: dict[str, int], key: str, default: int = 1) -> int:
+    """The line of `key`, or of its nearest parent that has one."""
+    parts = key.split(".")
+    while parts:
+        line = lines.get(".".join(parts))
+        if line:
+            return line
+        parts.pop()
+    return default
+
+
+def validation_problems(
+    path: Path, exc: ValidationError, lines: dict[str, int], prefix: str = ""
+) -> list[Problem]:
+    """One `path:line` problem per pydantic error, worded for someone editing the file."""
+    problems = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+        message = err["msg"]
+        if err["type"] == "missing":
+            message = "is missing"
+        elif err["type"] == "extra_forbidden":
+            message = "is not a known field (check the spelling)"
+        problems.append(error(path, line_for(lines, key), f"{key or 'file'}: {message}"))
+    return problems
