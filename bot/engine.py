@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jinja2 import TemplateError
+
 from bot.config import Config
 from bot.emergency import EmergencyDetector
 from bot.library import Language, Library
 from bot.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.model import AREAS, Entry
 from bot.numbers import NumberBook
+from bot.problems import Problem, error
 from bot.render import Renderer
 from bot.reply import Button, Event, EventKind, Reply
 
@@ -56,12 +59,25 @@ class LanguageEngine:
         self.renderer = Renderer(
             library.templates, language.messages, _variables(language, library.numbers, config)
         )
-        self._rendered = {
-            entry_id: _Rendered(
-                self.renderer.answer(entry), self.renderer.more(entry) if entry.more else ""
-            )
-            for entry_id, entry in self.entries.items()
-        }
+        self.problems: list[Problem] = []
+        self._rendered = self._render_all()
+
+    def _render_all(self) -> dict[str, _Rendered]:
+        """Render every answer once, at start-up; one that can't be rendered is left out.
+
+        Rendering here, not per message, keeps the per-message path to a dictionary look-up
+        and means a broken placeholder is found before anyone asks that question.
+        """
+        rendered: dict[str, _Rendered] = {}
+        for entry_id, entry in list(self.entries.items()):
+            try:
+                more = self.renderer.more(entry) if entry.more else ""
+                rendered[entry_id] = _Rendered(self.renderer.answer(entry), more)
+            except TemplateError as exc:
+                line = entry.body_line + (getattr(exc, "lineno", 1) or 1) - 1
+                self.problems.append(error(entry.path, line, f"cannot be shown: {exc}"))
+                del self.entries[entry_id]
+        return rendered
 
     # --- events --------------------------------------------------------------------------
 

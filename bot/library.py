@@ -128,7 +128,7 @@ def _load_rules(path: Path, problems: list[Problem]) -> EmergencyRules | None:
             return None
         cards[kind] = section["card"]
         found[kind] = _strings(section.get("phrases"), path, doc.lines, f"{kind}.phrases", problems)
-    for kind in ("asking", "now"):
+    for kind in ("asking", "now", "overdose_if_now"):
         found[kind] = _strings(data.get(kind, []), path, doc.lines, kind, problems)
     return EmergencyRules(
         overdose_card=cards["overdose"],
@@ -137,6 +137,7 @@ def _load_rules(path: Path, problems: list[Problem]) -> EmergencyRules | None:
         crisis=found["crisis"],
         asking=found["asking"],
         now=found["now"],
+        overdose_if_now=found["overdose_if_now"],
     )
 
 

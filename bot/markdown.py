@@ -15,7 +15,18 @@ from markdown_it.token import Token
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable(["image"])
 
 # Markdown features that Telegram can't show well; the checker warns about them.
-UNSUPPORTED = {"table_open": "tables", "hr": "horizontal rules", "code_block": "code blocks"}
+UNSUPPORTED = {
+    "heading_open": "headings",
+    "table_open": "tables",
+    "hr": "horizontal rules",
+    "code_block": "code blocks",
+    "fence": "code blocks",
+    "html_block": "HTML blocks",
+}
+
+
+def parse(markdown: str) -> list[Token]:
+    return _parser.parse(markdown)
 
 
 def to_telegram_html(markdown: str) -> str:
@@ -23,7 +34,7 @@ def to_telegram_html(markdown: str) -> str:
     blocks: list[str] = []
     lists: list[list[int]] = []  # a stack of [is_ordered, next_number]
     current: list[str] = []
-    for token in _parser.parse(markdown):
+    for token in parse(markdown):
         kind = token.type
         if kind == "bullet_list_open":
             lists.append([0, 0])

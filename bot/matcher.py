@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import snowballstemmer
+from spellchecker import SpellChecker
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.lexicon import Lexicon
 from bot.model import Entry
@@ -30,8 +32,8 @@ _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "germ
 
 @dataclass(frozen=True)
 class MatchSettings:
-    answer: float = 55.0  # at or above: answer directly
-    suggest: float = 35.0  # at or above (and below `answer`): offer "did you mean"
+    answer: float = 40.0  # at or above: answer directly
+    suggest: float = 28.0  # at or above (and below `answer`): offer "did you mean"
     close: float = 8.0  # runners-up within this many points are offered too
     rerank: int = 8  # how many candidates the fuzzy re-ranking looks at
 
@@ -62,8 +64,10 @@ class Analyser:
         self.stopwords = frozenset(plain(word) for word in stopwords)
         name = _SNOWBALL_NAMES.get(language)
         self._stemmer = snowballstemmer.stemmer(name) if name else None
+        self._dictionary = _dictionary(language)
         self._vocabulary: list[str] = []
         self._known: frozenset[str] = frozenset()
+        self._known_stems: frozenset[str] = frozenset()
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words the content uses: typo correction only ever lands on these."""
@@ -71,6 +75,7 @@ class Analyser:
         for text in texts:
             known.update(plain(word) for word in words(text))
         self._known = frozenset(known)
+        self._known_stems = frozenset(self.stem_all(sorted(known)))
         self._vocabulary = sorted(word for word in known if len(word) >= 3)
 
     def canonical_words(self, text: str) -> list[str]:
@@ -93,13 +98,21 @@ class Analyser:
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo; the word itself when nothing is close.
 
-        Short words are left alone: at three letters almost everything is one edit away.
+        One edit (a swapped pair counts as one: "freind") for words up to seven letters, two
+        for longer ones. Short words are left alone: at three letters almost everything is one
+        edit away.
         """
         bare = plain(word)
         if bare in self._known or len(bare) < 4 or not bare.isalpha() or not self._vocabulary:
             return word
-        cutoff = 80 if len(bare) < 7 else 84
-        found = process.extractOne(bare, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if self.stem_all([bare])[0] in self._known_stems:
+            return word  # another form of a known word ("overdoses"), not a typo
+        if self._dictionary is not None and bare in self._dictionary:
+            return word  # a real word we don't use ("joke"): never bend it into "coke"
+        edits = 1 if len(bare) < 8 else 2
+        found = process.extractOne(
+            bare, self._vocabulary, scorer=DamerauLevenshtein.distance, score_cutoff=edits
+        )
         return found[0] if found else word
 
 
@@ -147,13 +160,14 @@ class Matcher:
         return _unit({stem: weight for stem, weight in vector.items() if weight > 0})
 
     def match(self, text: str) -> Match:
-        stems = self.analyser.stems(text)
-        return self.match_stems(stems)
+        return self._decide(self.rank(text))
 
-    def match_stems(self, stems: Sequence[str]) -> Match:
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """The best few answers for a text with their scores, best first, before any threshold."""
+        stems = self.analyser.stems(text)
         query = self._vector(stems, unknown_weight=self._unknown_idf * 0.8)
         if not query:
-            return Match(None, 0.0, ())
+            return []
         best_phrase: dict[int, float] = defaultdict(float)
         phrase_scores: dict[int, float] = defaultdict(float)
         for stem, weight in query.items():
@@ -178,7 +192,7 @@ class Matcher:
             )
             scored.append((100 * (0.75 * coarse[entry] + 0.25 * similarity), entry))
         scored.sort(reverse=True)
-        return self._decide([(self.ids[entry], round(score, 1)) for score, entry in scored])
+        return [(self.ids[entry], round(score, 1)) for score, entry in scored]
 
     def _decide(self, ranked: list[tuple[str, float]]) -> Match:
         settings = self.settings
@@ -190,6 +204,14 @@ class Matcher:
         if best >= settings.answer:
             return Match(best_id, best, others)
         return Match(None, best, ((best_id, best), *others)[:3])
+
+
+def _dictionary(language: str) -> SpellChecker | None:
+    """The language's general word list, so real words are never "corrected" into ours."""
+    try:
+        return SpellChecker(language=language)
+    except ValueError:
+        return None
 
 
 def _phrases_of(entry: Entry) -> list[str]:

@@ -19,11 +19,13 @@ def build_engine(config: Config, report: TextIO | None = None) -> Engine:
     never anything a person sent.
     """
     library = load_library(config.content_dir)
-    for problem in library.problems:
+    engine = Engine(library, config)
+    problems = library.problems + [p for lang in engine.languages.values() for p in lang.problems]
+    for problem in problems:
         if not problem.is_error:
             continue
         if report is not None:
             print(f"skipped: {problem}", file=report)
         else:
             log.warning("content problem, skipped: %s", problem)
-    return Engine(library, config)
+    return engine

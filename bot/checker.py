@@ -1,0 +1,228 @@
+"""`hrbot check`: everything that can be wrong with the content, as `path:line: message`.
+
+Errors are things that would make the bot wrong or silent (a broken file, a dead link between
+answers, a reply Telegram would reject). Warnings are things a reviewer should look at (a
+review past due, a long body, a stigmatising word, hard reading).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, TemplateSyntaxError
+
+from bot.config import Config
+from bot.engine import Engine, LanguageEngine
+from bot.library import Library, load_library
+from bot.markdown import UNSUPPORTED, parse
+from bot.model import Entry, ReviewStatus
+from bot.problems import Problem, error, warning
+from bot.readability import grade_level
+from bot.telegram_html import problems_in
+
+BODY_LIMIT = 900
+MORE_LIMIT = 1500
+MIN_EXAMPLES = 8
+MAX_GRADE = 8.0
+NUMBERS_STALE_DAYS = 365
+
+
+def check(config: Config, today: dt.date | None = None) -> list[Problem]:
+    today = today or dt.date.today()
+    library = load_library(config.content_dir)
+    problems = list(library.problems)
+    problems.extend(_template_problems(library.templates))
+    if not library.languages:
+        return problems
+    engine = Engine(library, config)
+    for language in engine.languages.values():
+        problems.extend(language.problems)
+        entries = library.languages[language.code].entries
+        avoid = _words_to_avoid(library.languages[language.code].folder, problems)
+        for entry in entries.values():
+            problems.extend(_entry_problems(entry, entries, today))
+            problems.extend(_word_problems(entry, avoid))
+            problems.extend(_rendered_problems(entry, language))
+        problems.extend(_example_problems(language))
+        problems.extend(_card_problems(language, library))
+    problems.extend(_number_problems(library, config, today))
+    return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message))
+
+
+def _template_problems(folder: Path) -> list[Problem]:
+    problems = []
+    env = Environment()
+    for path in sorted(folder.glob("*.j2")):
+        try:
+            env.parse(path.read_text(encoding="utf-8"))
+        except TemplateSyntaxError as exc:
+            problems.append(error(path, exc.lineno, f"template: {exc.message}"))
+    if not folder.is_dir():
+        problems.append(error(folder, 0, "templates folder not found"))
+    return problems
+
+
+def _entry_problems(entry: Entry, entries: dict[str, Entry], today: dt.date) -> list[Problem]:
+    problems = []
+    path, meta = entry.path, entry.meta
+    for index, related in enumerate(meta.related):
+        if related not in entries:
+            line = entry.line_of(f"related.{index}")
+            problems.append(error(path, line, f"related: no answer has the id '{related}'"))
+        elif related == entry.id:
+            problems.append(error(path, entry.line_of("related"), "related: links to itself"))
+    review = meta.review
+    if review.next_review and review.next_review < today:
+        line = entry.line_of("review.next_review")
+        problems.append(warning(path, line, f"review was due on {review.next_review}"))
+    if review.status is not ReviewStatus.DRAFT and review.reviewed_on is None:
+        problems.append(warning(path, entry.line_of("review"), "review.reviewed_on is missing"))
+    if review.status is ReviewStatus.REVIEWED and not review.reviewed_by:
+        problems.append(warning(path, entry.line_of("review"), "reviewed, but by whom?"))
+    if len(meta.examples) < MIN_EXAMPLES:
+        line = entry.line_of("examples")
+        problems.append(
+            warning(path, line, f"only {len(meta.examples)} examples; aim for {MIN_EXAMPLES}+")
+        )
+    if len(entry.body) > BODY_LIMIT:
+        problems.append(
+            warning(
+                path,
+                entry.body_line,
+                f"body is {len(entry.body)} characters; aim for {BODY_LIMIT} or less "
+                "(move details below <!-- more -->)",
+            )
+        )
+    if len(entry.more) > MORE_LIMIT:
+        problems.append(warning(path, entry.body_line, f"more part is over {MORE_LIMIT} chars"))
+    for text in (entry.body, entry.more):
+        for token in parse(text):
+            if token.type in UNSUPPORTED:
+                line = entry.body_line + (token.map[0] if token.map else 0)
+                problems.append(
+                    warning(path, line, f"{UNSUPPORTED[token.type]} don't show well in Telegram")
+                )
+    grade = grade_level(" ".join([meta.summary, entry.body]))
+    if grade > MAX_GRADE:
+        problems.append(
+            warning(
+                path,
+                entry.body_line,
+                f"reads at about grade {grade:.0f}; aim for 6-8 (shorter sentences, "
+                "everyday words)",
+            )
+        )
+    return problems
+
+
+def _words_to_avoid(folder: Path, problems: list[Problem]) -> dict[str, str]:
+    path = folder / "words-to-avoid.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        problems.append(error(path, 1, "is not valid YAML"))
+        return {}
+    return {str(word).casefold(): str(better) for word, better in data.items()}
+
+
+def _word_problems(entry: Entry, avoid: dict[str, str]) -> list[Problem]:
+    """Stigmatising words in what the person reads (examples are their words, not ours)."""
+    problems = []
+    text = entry.path.read_text(encoding="utf-8").splitlines()
+    readable_from = entry.line_of("summary")
+    for number, line in enumerate(text, start=1):
+        if number < readable_from or (number < entry.body_line and _in_front_lists(entry, number)):
+            continue
+        lowered = line.casefold()
+        for word, better in avoid.items():
+            if re.search(rf"\b{re.escape(word)}\b", lowered):
+                problems.append(
+                    warning(entry.path, number, f"'{word}' can stigmatise; try: {better}")
+                )
+    return problems
+
+
+def _in_front_lists(entry: Entry, line: int) -> bool:
+    """True for front matter lines that aren't read by people (examples, keywords, sources)."""
+    starts = sorted(
+        (entry.line_of(key), key)
+        for key in ("summary", "examples", "keywords", "related", "emergency", "sources", "review")
+        if key in entry.key_lines
+    )
+    current = None
+    for start, key in starts:
+        if start <= line:
+            current = key
+    return current not in (None, "summary")
+
+
+def _rendered_problems(entry: Entry, language: LanguageEngine) -> list[Problem]:
+    if entry.id not in language.entries:
+        return []  # already reported: it could not be rendered
+    problems = []
+    reply = language.answer(entry.id)
+    more = language.more(entry.id).html if entry.more else ""
+    for part, html in (("answer", reply.html), ("more part", more)):
+        for problem in problems_in(html) if html else []:
+            problems.append(error(entry.path, entry.body_line, f"rendered {part}: {problem}"))
+    for button in reply.button_list:
+        if len(button.data.encode()) > 64:
+            problems.append(error(entry.path, 1, f"button data '{button.data}' is over 64 bytes"))
+    return problems
+
+
+def _example_problems(language: LanguageEngine) -> list[Problem]:
+    """Each answer's own examples must find it: if they don't, real messages won't either."""
+    problems = []
+    for entry in language.entries.values():
+        for index, example in enumerate(entry.meta.examples):
+            line = entry.line_of(f"examples.{index}")
+            card = language.detector.detect(example)
+            if entry.meta.emergency and card == entry.id:
+                continue
+            found = language.matcher.match(example)
+            ranked = [found.entry_id] if found.entry_id else []
+            ranked += [entry_id for entry_id, _ in found.alternatives]
+            if card is not None and card != entry.id and not entry.meta.emergency:
+                continue  # shown with the emergency card first; that's by design
+            if entry.id not in ranked[:3]:
+                best = ranked[0] if ranked else "nothing"
+                problems.append(
+                    error(entry.path, line, f"example '{example}' finds {best}, not this answer")
+                )
+            elif ranked[0] != entry.id:
+                problems.append(
+                    warning(
+                        entry.path, line, f"example '{example}' finds {ranked[0]} first, then this"
+                    )
+                )
+    return problems
+
+
+def _card_problems(language: LanguageEngine, library: Library) -> list[Problem]:
+    path = library.languages[language.code].folder / "emergency.yaml"
+    problems = []
+    for card in (language.rules.overdose_card, language.rules.crisis_card):
+        if card not in language.entries:
+            problems.append(error(path, 1, f"card '{card}' is not an answer that can be shown"))
+    return problems
+
+
+def _number_problems(library: Library, config: Config, today: dt.date) -> list[Problem]:
+    path = library.root / "emergency-numbers.yaml"
+    problems = []
+    if config.country and library.numbers.get(config.country) is None:
+        problems.append(
+            error(path, 0, f"the config's country {config.country} has no numbers here")
+        )
+    for code, country in library.numbers.countries.items():
+        if (today - country.checked_on).days > NUMBERS_STALE_DAYS:
+            problems.append(
+                warning(path, 0, f"{code}: numbers last checked {country.checked_on}; check again")
+            )
+    return problems
