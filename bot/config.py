@@ -24,8 +24,8 @@ class ConfigError(Exception):
 
 class Matching(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    answer_threshold: float = Field(40.0, ge=0, le=100)
-    suggest_threshold: float = Field(28.0, ge=0, le=100)
+    answer_threshold: float = Field(30.0, ge=0, le=100)
+    suggest_threshold: float = Field(22.0, ge=0, le=100)
 
 
 class Telegram(BaseModel):

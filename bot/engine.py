@@ -22,6 +22,7 @@ from bot.library import Language, Library
 from bot.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.model import AREAS, Entry
 from bot.numbers import NumberBook
+from bot.phrases import PhraseSet
 from bot.problems import Problem, error
 from bot.render import Renderer
 from bot.reply import Button, Event, EventKind, Reply
@@ -53,8 +54,9 @@ class LanguageEngine:
             answer=config.matching.answer_threshold, suggest=config.matching.suggest_threshold
         )
         self.matcher = Matcher(list(self.entries.values()), analyser, settings)
-        analyser.learn(language.rules.all_phrases)
+        analyser.learn(language.rules.all_phrases + language.off_topic)
         self.detector = EmergencyDetector(language.rules, analyser)
+        self.off_topic = PhraseSet(language.off_topic, analyser.canonical_words)
         self.numbers = library.numbers
         self.renderer = Renderer(
             library.templates, language.messages, _variables(language, library.numbers, config)
@@ -96,11 +98,19 @@ class LanguageEngine:
         if card is not None and card in self.entries:
             also = found.entry_id if found.entry_id not in (None, card) else None
             return self.answer(card, also=also)
+        if self.is_off_topic(text):
+            return self.no_match(text, self.messages.off_topic)
         if found.entry_id is not None:
             return self.answer(found.entry_id, alternatives=found.alternatives)
         if found.alternatives:
             return self.suggest(found)
         return self.no_match(text)
+
+    def is_off_topic(self, text: str) -> bool:
+        """Buying, selling or making drugs: declined kindly rather than half-answered."""
+        return bool(self.off_topic) and self.off_topic.found_in(
+            self.matcher.analyser.canonical_words(text)
+        )
 
     def button(self, data: str) -> Reply:
         kind, _, value = data.partition(":")
@@ -200,8 +210,10 @@ class LanguageEngine:
         rows.append(self._home_row())
         return Reply(self.renderer.render("suggest.html.j2"), tuple(rows))
 
-    def no_match(self, text: str) -> Reply:
-        html = self.renderer.render("no_match.html.j2", text=text[:80])
+    def no_match(self, text: str, message: str | None = None) -> Reply:
+        html = self.renderer.render(
+            "no_match.html.j2", text=text[:80], message=message or self.messages.no_match
+        )
         return Reply(html, self._area_rows() + (self._home_row(),))
 
     def start(self) -> Reply:
@@ -272,9 +284,15 @@ class Engine:
         return self.language(event.language).handle(event)
 
     def match(self, text: str, language: str | None = None) -> tuple[Match, str | None]:
-        """What the matcher and the emergency detector make of a text (for `hrbot match`)."""
+        """What the matcher and the emergency detector make of a text (for `hrbot match`).
+
+        Off-topic requests come back as no match, as the person would see them.
+        """
         engine = self.language(language)
-        return engine.matcher.match(text), engine.detector.detect(text)
+        card = engine.detector.detect(text)
+        if card is None and engine.is_off_topic(text):
+            return Match(None, 0.0, ()), None
+        return engine.matcher.match(text), card
 
 
 def _variables(language: Language, numbers: NumberBook, config: Config) -> dict[str, str]:

@@ -68,12 +68,10 @@ def load_set(path: Path) -> list[dict[str, object]]:
 
 def evaluate(engine: Engine, items: list[dict[str, object]], language: str = "en") -> Report:
     report = Report()
-    lang = engine.language(language)
     for item in items:
         text = str(item["text"])
         expect = tuple(str(i) for i in item.get("expect") or [])  # type: ignore[attr-defined]
-        card = lang.detector.detect(text)
-        found = lang.matcher.match(text)
+        found, card = engine.match(text, language)
         shown = card or found.entry_id
         report.outcomes.append(
             Outcome(text, str(item.get("kind", "info")), expect, shown, card is not None)

@@ -33,6 +33,7 @@ class Language:
     messages: Messages
     rules: EmergencyRules
     stopwords: list[str]
+    off_topic: tuple[str, ...] = ()
 
 
 @dataclass
@@ -78,6 +79,7 @@ def _load_language(folder: Path, problems: list[Problem]) -> Language | None:
         messages=messages,
         rules=rules,
         stopwords=_load_stopwords(folder / "stopwords.txt", problems),
+        off_topic=_load_phrases(folder / "off-topic.yaml", problems),
     )
 
 
@@ -139,6 +141,19 @@ def _load_rules(path: Path, problems: list[Problem]) -> EmergencyRules | None:
         now=found["now"],
         overdose_if_now=found["overdose_if_now"],
     )
+
+
+def _load_phrases(path: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """An optional `phrases:` list file; missing means empty."""
+    if not path.exists():
+        return ()
+    try:
+        doc = read_yaml(path)
+    except ContentError as exc:
+        problems.append(exc.problem)
+        return ()
+    data = doc.data if isinstance(doc.data, dict) else {}
+    return _strings(data.get("phrases"), path, doc.lines, "phrases", problems)
 
 
 def _strings(

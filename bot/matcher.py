@@ -30,10 +30,19 @@ _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "germ
                    "pl": "polish", "uk": "ukrainian"}  # fmt: skip
 
 
+# How a score is made (0-1 each, weighted to 0-100): the closest single example, the answer's
+# words as a whole, and rapidfuzz's similarity to the closest example. Words the content has
+# never seen weigh UNKNOWN_WEIGHT times the rarest known word.
+PHRASE_WEIGHT = 0.4
+WHOLE_WEIGHT = 0.6
+FUZZY_WEIGHT = 0.25
+UNKNOWN_WEIGHT = 1.3
+
+
 @dataclass(frozen=True)
 class MatchSettings:
-    answer: float = 40.0  # at or above: answer directly
-    suggest: float = 28.0  # at or above (and below `answer`): offer "did you mean"
+    answer: float = 30.0  # at or above: answer directly
+    suggest: float = 22.0  # at or above (and below `answer`): offer "did you mean"
     close: float = 8.0  # runners-up within this many points are offered too
     rerank: int = 8  # how many candidates the fuzzy re-ranking looks at
 
@@ -165,7 +174,7 @@ class Matcher:
     def rank(self, text: str) -> list[tuple[str, float]]:
         """The best few answers for a text with their scores, best first, before any threshold."""
         stems = self.analyser.stems(text)
-        query = self._vector(stems, unknown_weight=self._unknown_idf * 0.8)
+        query = self._vector(stems, unknown_weight=self._unknown_idf * UNKNOWN_WEIGHT)
         if not query:
             return []
         best_phrase: dict[int, float] = defaultdict(float)
@@ -181,7 +190,7 @@ class Matcher:
         for stem, weight in query.items():
             for entry, entry_weight in self._entry_postings.get(stem, ()):
                 whole[entry] += weight * entry_weight
-        coarse = {e: 0.6 * best_phrase[e] + 0.4 * whole[e] for e in best_phrase}
+        coarse = {e: PHRASE_WEIGHT * best_phrase[e] + WHOLE_WEIGHT * whole[e] for e in best_phrase}
         shortlist = sorted(coarse, key=coarse.__getitem__, reverse=True)[: self.settings.rerank]
         query_text = " ".join(stems)
         scored = []
@@ -190,7 +199,9 @@ class Matcher:
                 fuzz.token_sort_ratio(query_text, self._phrases[p].text) / 100
                 for p in self._phrases_by_entry[entry]
             )
-            scored.append((100 * (0.75 * coarse[entry] + 0.25 * similarity), entry))
+            scored.append(
+                (100 * ((1 - FUZZY_WEIGHT) * coarse[entry] + FUZZY_WEIGHT * similarity), entry)
+            )
         scored.sort(reverse=True)
         return [(self.ids[entry], round(score, 1)) for score, entry in scored]
 

@@ -24,6 +24,7 @@ class Messages(BaseModel):
     menu_prompt: str
     area_prompt: str
     no_match: str
+    off_topic: str
     did_you_mean: str
     also_asked: str
     not_text: str

@@ -1,0 +1,39 @@
+"""Phrase lists that staff can edit (emergency words, off-topic requests), and matching them.
+
+A phrase matches when its words appear in a message in order, with at most `MAX_GAP` other
+words between two of them. Both sides go through the same normalising (typos, slang), so
+"not breathing" matches "hes not really breathin".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+MAX_GAP = 2  # other words allowed between two words of a phrase
+
+
+class PhraseSet:
+    def __init__(self, phrases: Iterable[str], normalise: Callable[[str], list[str]]) -> None:
+        compiled = (normalise(phrase) for phrase in phrases)
+        self._phrases = [words for words in compiled if words]
+
+    def __bool__(self) -> bool:
+        return bool(self._phrases)
+
+    def found_in(self, words: list[str]) -> bool:
+        return any(_contains(phrase, words) for phrase in self._phrases)
+
+
+def _contains(phrase: list[str], words: list[str]) -> bool:
+    for start, word in enumerate(words):
+        if word != phrase[0]:
+            continue
+        position = start
+        for wanted in phrase[1:]:
+            window = words[position + 1 : position + 2 + MAX_GAP]
+            if wanted not in window:
+                break
+            position = position + 1 + window.index(wanted)
+        else:
+            return True
+    return False
