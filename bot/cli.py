@@ -90,7 +90,7 @@ def _match(args: argparse.Namespace, config: Config) -> int:
     from bot.setup import build_engine
 
     engine = build_engine(config, report=sys.stderr)
-    lines = args.text and [" ".join(args.text)] or (line.rstrip("\n") for line in sys.stdin)
+    lines = (args.text and [" ".join(args.text)]) or (line.rstrip("\n") for line in sys.stdin)
     for text in lines:
         if not text.strip():
             continue
@@ -110,7 +110,7 @@ def _match(args: argparse.Namespace, config: Config) -> int:
             print(json.dumps(record, ensure_ascii=False))
         else:
             flag = "EMERGENCY " if card else ""
-            others = ", ".join(record["alternatives"]) or "-"  # type: ignore[arg-type]
+            others = ", ".join(alternatives[:3]) or "-"
             print(f"{flag}{entry_id or '(no match)'}  score {record['score']}  also: {others}")
             print(f"  {text}")
     return 0
@@ -131,13 +131,15 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 def _run(args: argparse.Namespace, config: Config) -> int:
     from handlers.app import run
 
-    return run(config)
+    code: int = run(config)
+    return code
 
 
 def _set_webhook(args: argparse.Namespace, config: Config) -> int:
     from handlers.app import set_webhook
 
-    return set_webhook(config, delete=args.delete)
+    code: int = set_webhook(config, delete=args.delete)
+    return code
 
 
 if __name__ == "__main__":

@@ -29,10 +29,23 @@ class Matching(BaseModel):
 
 
 class Telegram(BaseModel):
+    """How the bot talks to Telegram. Secrets (token, webhook secret) come from env or files."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     token_file: Path | None = None
     base_url: str = "https://api.telegram.org/bot"
     mode: Literal["polling", "webhook"] = "polling"
+    # webhook mode: where this process listens, and the public URL Telegram posts to
+    listen: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    webhook_path: str = Field("/telegram", pattern=r"^/[A-Za-z0-9/_.-]*$")
+    webhook_url: str | None = Field(None, pattern=r"^https?://")
+    webhook_secret_file: Path | None = None
+    max_connections: int = Field(40, ge=1, le=100)
+    # sending: retries after 429 / 5xx / network errors, and this process's own rate limit
+    max_retries: int = Field(3, ge=0, le=10)
+    messages_per_second: float = Field(30.0, ge=0)
+    concurrent_updates: int = Field(32, ge=1, le=1024)
 
 
 class Config(BaseModel):

@@ -214,14 +214,14 @@ class LanguageEngine:
         html = self.renderer.render(
             "no_match.html.j2", text=text[:80], message=message or self.messages.no_match
         )
-        return Reply(html, self._area_rows() + (self._home_row(),))
+        return Reply(html, (*self._area_rows(), self._home_row()))
 
     def start(self) -> Reply:
         html = self.renderer.render("start.html.j2")
-        return Reply(html, self._area_rows() + (self._home_row(topics=False),))
+        return Reply(html, (*self._area_rows(), self._home_row(topics=False)))
 
     def menu(self) -> Reply:
-        rows = self._area_rows() + ((Button(self.messages.buttons.emergency, "e"),),)
+        rows = (*self._area_rows(), (Button(self.messages.buttons.emergency, "e"),))
         return self.message(self.messages.menu_prompt, rows)
 
     def area(self, area: str) -> Reply:

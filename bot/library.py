@@ -126,7 +126,9 @@ def _load_rules(path: Path, problems: list[Problem]) -> EmergencyRules | None:
     for kind in ("overdose", "crisis"):
         section = data.get(kind)
         if not isinstance(section, dict) or not isinstance(section.get("card"), str):
-            problems.append(error(path, doc.lines.get(kind, 1), f"{kind}: needs `card` and `phrases`"))
+            problems.append(
+                error(path, doc.lines.get(kind, 1), f"{kind}: needs `card` and `phrases`")
+            )
             return None
         cards[kind] = section["card"]
         found[kind] = _strings(section.get("phrases"), path, doc.lines, f"{kind}.phrases", problems)

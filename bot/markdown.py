@@ -92,7 +92,7 @@ def _join(blocks: list[str]) -> str:
 
 def _is_item(block: str) -> bool:
     stripped = block.lstrip()
-    return stripped.startswith("• ") or stripped[:1].isdigit() and ". " in stripped[:5]
+    return stripped.startswith("• ") or (stripped[:1].isdigit() and ". " in stripped[:5])
 
 
 _INLINE_TAGS = {
@@ -118,9 +118,7 @@ def _inline(children: list[Token]) -> str:
             out.append(f'<a href="{escape(str(child.attrGet("href") or ""))}">')
         elif kind == "code_inline":
             out.append(f"<code>{escape(child.content, quote=False)}</code>")
-        elif kind == "softbreak":
-            out.append("\n")
-        elif kind == "hardbreak":
+        elif kind == "softbreak" or kind == "hardbreak":
             out.append("\n")
         elif kind in ("html_inline",):
             out.append(escape(child.content, quote=False))

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import snowballstemmer
-from spellchecker import SpellChecker
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
+from spellchecker import SpellChecker
 
 from bot.lexicon import Lexicon
 from bot.model import Entry
@@ -140,7 +140,9 @@ class Matcher:
             for stem in {stem for phrase in phrases for stem in phrase}:
                 document_frequency[stem] += 1
         count = max(len(entries), 1)
-        self._idf = {s: math.log((count + 1) / (df + 1)) + 1 for s, df in document_frequency.items()}
+        self._idf = {
+            s: math.log((count + 1) / (df + 1)) + 1 for s, df in document_frequency.items()
+        }
         self._unknown_idf = math.log(count + 1) + 1
 
         self._phrases: list[_Phrase] = []

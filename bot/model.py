@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
@@ -19,7 +19,7 @@ ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 AREAS = ("overdose", "injecting", "testing", "services", "general")
 
 
-class ReviewStatus(str, Enum):
+class ReviewStatus(StrEnum):
     DRAFT = "draft"
     SOURCED = "sourced"
     REVIEWED = "reviewed"

@@ -1,13 +1,13 @@
-"""Problems found in content files, reported as `path:line: message` for the people who edit them."""
+"""Problems found in content files, reported as `path:line: message` for the people who edit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 

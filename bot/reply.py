@@ -7,10 +7,10 @@ Adapters (Telegram, the terminal, tests) turn what they receive into an `Event` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     TEXT = "text"  # free text typed by the person
     BUTTON = "button"  # the data of a pressed button
     COMMAND = "command"  # /start, /help … with an optional argument
