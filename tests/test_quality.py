@@ -1,0 +1,46 @@
+"""The floors for answer quality on the labelled messages in tests/eval/en.yaml.
+
+`python benchmarks/quality.py --misses` shows which messages go wrong and why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.evaluation import Report, evaluate, load_set
+from bot.setup import build_engine
+
+EVAL = Path(__file__).parent / "eval" / "en.yaml"
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return evaluate(build_engine(Config()), load_set(EVAL), "en")
+
+
+def test_the_set_has_the_mix_it_promises(report: Report) -> None:
+    kinds = [outcome.kind for outcome in report.outcomes]
+    assert len(kinds) >= 250
+    assert kinds.count("emergency") >= 40
+    assert kinds.count("overdose-info") >= 30
+    assert kinds.count("out-of-scope") >= 40
+
+
+def test_top1_accuracy_is_at_least_90_percent(report: Report) -> None:
+    assert report.top1 >= 0.90
+
+
+def test_every_emergency_is_recognised(report: Report) -> None:
+    missed = [o.text for o in report.outcomes if o.kind == "emergency" and not o.emergency]
+    assert missed == []
+
+
+def test_false_emergencies_stay_at_or_below_5_percent(report: Report) -> None:
+    assert report.false_emergency_rate <= 0.05
+
+
+def test_out_of_scope_messages_get_no_answer(report: Report) -> None:
+    assert report.out_of_scope_rejection >= 0.85
