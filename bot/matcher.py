@@ -37,6 +37,11 @@ PHRASE_WEIGHT = 0.4
 WHOLE_WEIGHT = 0.6
 FUZZY_WEIGHT = 0.25
 UNKNOWN_WEIGHT = 1.3
+# Everyday words ("good", "time", "cool") can't carry a match on their own: an answer that
+# shares only such words with a message gets its score multiplied by this. A word is everyday
+# when the language's general word list gives it at least this frequency.
+EVERYDAY_ONLY_FACTOR = 0.8
+EVERYDAY_FREQUENCY = 3e-5
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,14 @@ class Analyser:
     def stems(self, text: str) -> list[str]:
         return self.stems_of(self.canonical_words(text))
 
+    def everyday_stems(self, canonical: Sequence[str]) -> set[str]:
+        """Stems of the words in `canonical` that are common in everyday language."""
+        if self._dictionary is None:
+            return set()
+        frequency = self._dictionary.word_usage_frequency
+        common = [word for word in canonical if frequency(word) >= EVERYDAY_FREQUENCY]
+        return set(self.stem_all(common))
+
     def stems_of(self, canonical: Sequence[str]) -> list[str]:
         """Stems of the words that carry meaning (stopwords dropped)."""
         return self.stem_all([word for word in canonical if word not in self.stopwords])
@@ -149,6 +162,7 @@ class Matcher:
         self._phrase_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._entry_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._phrases_by_entry: list[list[int]] = [[] for _ in entries]
+        self._stems_of_entry = [{s for phrase in phrases for s in phrase} for phrases in stemmed]
         for index, phrases in enumerate(stemmed):
             centroid: dict[str, float] = defaultdict(float)
             for stems in phrases:
@@ -175,7 +189,9 @@ class Matcher:
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """The best few answers for a text with their scores, best first, before any threshold."""
-        stems = self.analyser.stems(text)
+        canonical = self.analyser.canonical_words(text)
+        stems = self.analyser.stems_of(canonical)
+        everyday = self.analyser.everyday_stems(canonical)
         query = self._vector(stems, unknown_weight=self._unknown_idf * UNKNOWN_WEIGHT)
         if not query:
             return []
@@ -201,9 +217,11 @@ class Matcher:
                 fuzz.token_sort_ratio(query_text, self._phrases[p].text) / 100
                 for p in self._phrases_by_entry[entry]
             )
-            scored.append(
-                (100 * ((1 - FUZZY_WEIGHT) * coarse[entry] + FUZZY_WEIGHT * similarity), entry)
-            )
+            score = (1 - FUZZY_WEIGHT) * coarse[entry] + FUZZY_WEIGHT * similarity
+            specific = (stem for stem in query if stem not in everyday)
+            if not any(stem in self._stems_of_entry[entry] for stem in specific):
+                score *= EVERYDAY_ONLY_FACTOR
+            scored.append((100 * score, entry))
         scored.sort(reverse=True)
         return [(self.ids[entry], round(score, 1)) for score, entry in scored]
 
