@@ -44,3 +44,11 @@ def test_false_emergencies_stay_at_or_below_5_percent(report: Report) -> None:
 
 def test_out_of_scope_messages_get_no_answer(report: Report) -> None:
     assert report.out_of_scope_rejection >= 0.85
+
+
+def test_emergencies_in_the_second_set_are_recognised_too() -> None:
+    """A second set, written without sight of the content: no emergency may be missed there."""
+    unseen = evaluate(build_engine(Config()), load_set(EVAL.with_name("en-unseen.yaml")), "en")
+    missed = [o.text for o in unseen.outcomes if o.kind == "emergency" and not o.emergency]
+    assert missed == []
+    assert unseen.false_emergency_rate <= 0.05
