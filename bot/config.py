@@ -45,7 +45,7 @@ class Telegram(BaseModel):
     # sending: retries after 429 / 5xx / network errors, and this process's own rate limit
     max_retries: int = Field(3, ge=0, le=10)
     messages_per_second: float = Field(30.0, ge=0)
-    concurrent_updates: int = Field(32, ge=1, le=1024)
+    concurrent_updates: int = Field(16, ge=1, le=1024)
 
 
 class Config(BaseModel):

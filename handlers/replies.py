@@ -1,0 +1,176 @@
+"""Showing an engine `Reply` on Telegram: HTML, split between blocks, buttons on the last part.
+
+Every send goes through here so the rules hold everywhere: HTML parse mode (the engine renders
+Telegram HTML), no link previews (a preview card would push an emergency answer off screen),
+callback data checked against Telegram's 64-byte limit, and a reply that still fails after the
+request layer's retries is counted and logged by type, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.engine import callback_data_fits
+from bot.reply import Reply
+from bot.telegram_html import MAX_MESSAGE, split
+from handlers.counters import Counters
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def messages(html: str) -> list[str]:
+    """The texts to send: nearly every reply fits one message and skips the splitter."""
+    return [html] if len(html) <= MAX_MESSAGE else split(html)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as an inline keyboard; a button whose data is too long is left out."""
+    rows = []
+    for row in reply.buttons:
+        buttons = []
+        for button in row:
+            if callback_data_fits(button.data):
+                buttons.append(InlineKeyboardButton(button.label, callback_data=button.data))
+            else:
+                log.warning("button data over 64 bytes left out: %s", button.data[:20])
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, counters: Counters, thread_id: int | None = None
+) -> bool:
+    """Send `reply` as one or more messages; True when all of it arrived."""
+    chunks = messages(reply.html)
+    markup = keyboard(reply)
+    try:
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await bot.send_message(
+                chat_id,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if last else None,
+                link_preview_options=NO_PREVIEW,
+                message_thread_id=thread_id,
+            )
+    except TelegramError as exc:
+        _failed(counters, exc)
+        return False
+    counters.add("replies_sent")
+    return await _offer_location(bot, chat_id, reply, counters, thread_id)
+
+
+async def _offer_location(
+    bot: Bot, chat_id: int, reply: Reply, counters: Counters, thread_id: int | None = None
+) -> bool:
+    """The app's one-time "send my location" button, when the reply asks for it.
+
+    A message has one keyboard only, and the reply's is inline, so the button comes as a short
+    message of its own. The location it sends is answered and dropped (see the engine).
+    """
+    if not (reply.request_location and reply.location_prompt and reply.location_button):
+        return True
+    button = KeyboardButton(reply.location_button, request_location=True)
+    markup = ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    try:
+        await bot.send_message(
+            chat_id,
+            html.escape(reply.location_prompt, quote=False),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            message_thread_id=thread_id,
+        )
+    except TelegramError as exc:
+        _failed(counters, exc)
+        return False
+    return True
+
+
+async def edit_reply(bot: Bot, message: Message, reply: Reply, counters: Counters) -> bool:
+    """Replace `message` with `reply` (menu navigation); send it anew when that can't be done.
+
+    Telegram refuses to edit a message into itself ("not modified", e.g. pressing Topics on the
+    topic menu): the person already sees the reply, so that counts as delivered.
+    """
+    chunks = messages(reply.html)
+    if len(chunks) == 1:
+        try:
+            await bot.edit_message_text(
+                chunks[0],
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply),
+                link_preview_options=NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                counters.add("replies_sent")
+                return True
+            # Too old, deleted, or not ours to edit: fall through and send a new message.
+        except TelegramError as exc:
+            _failed(counters, exc)
+            return False
+        else:
+            counters.add("replies_sent")
+            return await _offer_location(bot, message.chat.id, reply, counters)
+    return await send_reply(bot, message.chat.id, reply, counters)
+
+
+async def answer_query(query: CallbackQuery, counters: Counters) -> None:
+    """Stop the button's spinner. A failure here must not stop the reply itself."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        counters.add("callback_answers_failed")
+        log.warning("a button press could not be acknowledged (%s)", type(exc).__name__)
+
+
+def _failed(counters: Counters, exc: TelegramError) -> None:
+    counters.add("replies_failed")
+    log.warning("a reply could not be delivered (%s)", type(exc).__name__)
+
+
+async def send_link(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    label: str,
+    url: str,
+    counters: Counters,
+    thread_id: int | None = None,
+) -> bool:
+    """A plain-text message with one link button (the group chat's way to a private chat)."""
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+    try:
+        await bot.send_message(
+            chat_id,
+            html.escape(text, quote=False),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+            message_thread_id=thread_id,
+        )
+    except TelegramError as exc:
+        _failed(counters, exc)
+        return False
+    counters.add("replies_sent")
+    return True

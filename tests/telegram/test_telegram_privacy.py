@@ -1,0 +1,160 @@
+"""Nothing about the person and never the token: not in any log record, not on disk.
+
+A whole conversation runs at DEBUG with canary values (a message text, a user id, a first
+name, a username, a shared location) through both modes, including Telegram faults and a
+handler that crashes with the person's text in its exception. Every log record from the root
+logger and from the `telegram`, `httpx` and `uvicorn` loggers is searched for the canaries and
+the token, and so is every file under the working directory (which must stay empty).
+
+One variant also turns the libraries' own loggers up to DEBUG, as someone debugging might: the
+records they make then must still carry nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from telegram_harness import TOKEN, Person, RunningBot
+
+from bot.engine import Engine
+from bot.reply import Event, Reply
+from handlers.logging import setup_logging
+
+# The fixtures (fast_bot, polling_bot, webhook_bot …); see telegram_fixtures.py for why.
+pytest_plugins = ["telegram_fixtures"]
+
+CANARY_TEXT = "zqxcanaryword"
+CANARY_USER_ID = 918273645
+CANARY_FIRST_NAME = "Qzanaryfirst"
+CANARY_USERNAME = "qz_canary_handle"
+CANARY_PLACE = {"latitude": 51.507213, "longitude": -0.127647}
+FORBIDDEN = (
+    CANARY_TEXT,
+    str(CANARY_USER_ID),
+    CANARY_FIRST_NAME,
+    CANARY_USERNAME,
+    TOKEN,
+    "51.507",
+    "0.1276",
+)
+LIBRARY_LOGGERS = ("telegram", "httpx", "uvicorn")
+
+
+class Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class Watch:
+    """Everything logged and written while the bot runs."""
+
+    folder: Path
+    output: io.StringIO
+    caplog: pytest.LogCaptureFixture
+    kept: Keep = field(default_factory=Keep)
+
+    def records(self) -> list[logging.LogRecord]:
+        return self.caplog.records + self.kept.records
+
+    def files(self) -> list[Path]:
+        return [path for path in self.folder.rglob("*") if path.is_file()]
+
+
+@pytest.fixture(params=[False, True], ids=["libraries-capped", "libraries-at-debug"])
+def watch(
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    bundled_engine: Engine,
+) -> Iterator[Watch]:
+    """Set up before the bot starts: DEBUG logging, capture everywhere, an empty working dir,
+    and an engine that crashes on "crash" with the person's text in the exception."""
+    monkeypatch.chdir(tmp_path)
+    watch = Watch(tmp_path, io.StringIO(), caplog)
+    setup_logging("DEBUG", stream=watch.output)  # as `hrbot run` does with log_level: DEBUG
+    caplog.set_level(logging.DEBUG)
+    for name in LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(watch.kept)
+        if request.param:
+            monkeypatch.setattr(logger, "level", logging.DEBUG)
+    real_handle = bundled_engine.handle
+
+    def crashing_handle(event: Event) -> Reply:
+        if "crash" in event.text:
+            raise RuntimeError(f"could not handle {event.text!r}")
+        return real_handle(event)
+
+    monkeypatch.setattr(bundled_engine, "handle", crashing_handle)
+    yield watch
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).removeHandler(watch.kept)
+
+
+@pytest.fixture(params=["polling", "webhook"])
+def watched_bot(watch: Watch, request: pytest.FixtureRequest) -> RunningBot:
+    bot: RunningBot = request.getfixturevalue(f"{request.param}_bot")
+    return bot
+
+
+def as_text(record: logging.LogRecord) -> str:
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    parts = [formatter.format(record), repr(record.args), str(record.msg)]
+    if record.exc_text:
+        parts.append(record.exc_text)
+    return "\n".join(parts)
+
+
+async def test_no_personal_data_or_token_in_logs_or_files(
+    watch: Watch, watched_bot: RunningBot
+) -> None:
+    bot = watched_bot
+    person = Person(CANARY_USER_ID, CANARY_FIRST_NAME, CANARY_USERNAME, language="en")
+    chat = bot.chat(person)
+    await chat.send("/start")
+    await chat.reply()
+    await chat.send(f"{CANARY_TEXT} how do i use narcan")
+    await chat.reply()
+    bot.api.fail("sendMessage", status=500)
+    await chat.send(f"my friend wont wake up {CANARY_TEXT}")
+    await chat.reply()
+    bot.api.fail("sendMessage", status=429, retry_after=1)
+    await chat.send(CANARY_TEXT)  # no match
+    await chat.reply(timeout=15)
+    await chat.send("/menu")
+    await chat.reply()
+    await chat.press("t:overdose")
+    await chat.reply()
+    await chat.send_voice()
+    await chat.reply()
+    await chat.send_location(**CANARY_PLACE)
+    await chat.reply()
+    await chat.send(f"crash {CANARY_TEXT}")
+    await chat.reply()  # the topic menu, instead of the answer that failed
+    await chat.send("/help")
+    await chat.reply()
+    assert bot.counters["errors"] == 1
+    await bot.stop()  # now, so that shutdown is logged and searched too
+
+    records = watch.records()
+    assert any(r.name == "handlers.errors" for r in records)
+    for record in records:
+        text = as_text(record)
+        for canary in FORBIDDEN:
+            assert canary not in text, f"{canary!r} logged by {record.name}: {text}"
+    written = watch.output.getvalue()
+    assert "failed in private_chat.PrivateChat.text: RuntimeError" in written
+    for canary in FORBIDDEN:
+        assert canary not in written
+    assert watch.files() == [], "nothing may be written while the bot runs"
