@@ -34,8 +34,10 @@ def main() -> None:
     if args.misses:
         for outcome in report.misses:
             flag = "E" if outcome.emergency else " "
-            print(f"{flag} {outcome.kind:13} want {','.join(outcome.expect) or '-':32} "
-                  f"got {outcome.shown or '-':22} {outcome.text}")
+            print(
+                f"{flag} {outcome.kind:13} want {','.join(outcome.expect) or '-':32} "
+                f"got {outcome.shown or '-':22} {outcome.text}"
+            )
 
 
 if __name__ == "__main__":

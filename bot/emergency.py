@@ -48,6 +48,11 @@ class EmergencyDetector:
         overdose = self._overdose.found_in(words) or (now and self._overdose_if_now.found_in(words))
         if not crisis and not overdose:
             return None
-        if self._asking.found_in(words) and not now:
-            return None
+        # A question stops the card only when it comes first ("how do i know if he's
+        # overdosing"), not after a report ("he's not breathing, how do i use narcan").
+        asked = None if now else self._asking.first_in(words)
+        if asked is not None:
+            danger = [self._crisis.first_in(words), self._overdose.first_in(words)]
+            if asked <= min(at for at in danger if at is not None):
+                return None
         return self.rules.crisis_card if crisis and not overdose else self.rules.overdose_card

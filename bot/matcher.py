@@ -11,6 +11,7 @@ Scores run 0-100. Words the content has never seen count against a match, which 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -82,6 +83,7 @@ class Analyser:
         self._vocabulary: list[str] = []
         self._known: frozenset[str] = frozenset()
         self._known_stems: frozenset[str] = frozenset()
+        self._stem_of: dict[str, str] = {}  # the content's own words only, never a message's
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words the content uses: typo correction only ever lands on these."""
@@ -89,7 +91,10 @@ class Analyser:
         for text in texts:
             known.update(plain(word) for word in words(text))
         self._known = frozenset(known)
-        self._known_stems = frozenset(self.stem_all(sorted(known)))
+        ordered = sorted(known)
+        stems = self.stem_all(ordered)
+        self._stem_of = dict(zip(ordered, stems, strict=True))
+        self._known_stems = frozenset(stems)
         self._vocabulary = sorted(word for word in known if len(word) >= 3)
 
     def canonical_words(self, text: str) -> list[str]:
@@ -115,7 +120,13 @@ class Analyser:
     def stem_all(self, canonical: Sequence[str]) -> list[str]:
         if self._stemmer is None:
             return list(canonical)
-        return [str(stem) for stem in self._stemmer.stemWords(list(canonical))]
+        table = self._stem_of  # the content's words are looked up: stemming is the slow part
+        missing = [word for word in canonical if word not in table]
+        if not missing:
+            return [table[word] for word in canonical]
+        fresh = dict(zip(missing, map(str, self._stemmer.stemWords(missing)), strict=True))
+        self._stemmer.set_current("")  # it keeps the last word it stemmed: keep no message word
+        return [table[word] if word in table else fresh[word] for word in canonical]
 
     def correct(self, word: str) -> str:
         """The closest known word for a likely typo; the word itself when nothing is close.
@@ -159,7 +170,6 @@ class Matcher:
         self._unknown_idf = math.log(count + 1) + 1
 
         self._phrases: list[_Phrase] = []
-        self._phrase_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._entry_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._phrases_by_entry: list[list[int]] = [[] for _ in entries]
         self._stems_of_entry = [{s for phrase in phrases for s in phrase} for phrases in stemmed]
@@ -173,10 +183,24 @@ class Matcher:
                 self._phrases.append(_Phrase(index, vector, " ".join(stems)))
                 self._phrases_by_entry[index].append(number)
                 for stem, weight in vector.items():
-                    self._phrase_postings[stem].append((number, weight))
                     centroid[stem] += weight
             for stem, weight in _unit(centroid).items():
                 self._entry_postings[stem].append((index, weight))
+        # Per stem: (entry, weight in the entry as a whole, highest weight in any one of its
+        # phrases). The last bounds how well an entry's closest phrase can match a message, so
+        # `rank` scores phrases only of the entries that can still make the shortlist.
+        heaviest: dict[tuple[str, int], float] = defaultdict(float)
+        for phrase in self._phrases:
+            for stem, weight in phrase.vector.items():
+                key = (stem, phrase.entry)
+                heaviest[key] = max(heaviest[key], weight)
+        self._entry_bounds = {
+            stem: [(entry, weight, heaviest[stem, entry]) for entry, weight in postings]
+            for stem, postings in self._entry_postings.items()
+        }
+        self._texts_by_entry = [
+            [self._phrases[p].text for p in ps] for ps in self._phrases_by_entry
+        ]
 
     def _vector(self, stems: Sequence[str], unknown_weight: float = 0.0) -> dict[str, float]:
         vector: dict[str, float] = {}
@@ -195,28 +219,50 @@ class Matcher:
         query = self._vector(stems, unknown_weight=self._unknown_idf * UNKNOWN_WEIGHT)
         if not query:
             return []
-        best_phrase: dict[int, float] = defaultdict(float)
-        phrase_scores: dict[int, float] = defaultdict(float)
+        # The answer as a whole exactly; its closest phrase first only as an upper bound.
+        whole: dict[int, float] = {}
+        bound: dict[int, float] = {}
         for stem, weight in query.items():
-            for phrase, phrase_weight in self._phrase_postings.get(stem, ()):
-                phrase_scores[phrase] += weight * phrase_weight
-        for phrase, score in phrase_scores.items():
-            entry = self._phrases[phrase].entry
-            if score > best_phrase[entry]:
-                best_phrase[entry] = score
-        whole: dict[int, float] = defaultdict(float)
-        for stem, weight in query.items():
-            for entry, entry_weight in self._entry_postings.get(stem, ()):
-                whole[entry] += weight * entry_weight
-        coarse = {e: PHRASE_WEIGHT * best_phrase[e] + WHOLE_WEIGHT * whole[e] for e in best_phrase}
-        shortlist = sorted(coarse, key=coarse.__getitem__, reverse=True)[: self.settings.rerank]
+            for entry, entry_weight, phrase_weight in self._entry_bounds.get(stem, ()):
+                whole[entry] = whole.get(entry, 0.0) + weight * entry_weight
+                bound[entry] = bound.get(entry, 0.0) + weight * phrase_weight
+        # Score the closest phrase exactly, best bound first, until no bound can beat the
+        # shortlist. Ties keep the order entries were first met in, as a full sort would.
+        waiting = [
+            (-(PHRASE_WEIGHT * bound[e] + WHOLE_WEIGHT * whole[e]), first, e)
+            for first, e in enumerate(whole)
+        ]
+        heapq.heapify(waiting)
+        terms = list(query.items())
+        size = self.settings.rerank
+        best: list[tuple[float, int, int]] = []  # a min-heap of (coarse, -first, entry)
+        coarse: dict[int, float] = {}
+        while waiting and (len(best) < size or best[0][0] <= -waiting[0][0]):
+            _, first, entry = heapq.heappop(waiting)
+            best_phrase = 0.0
+            for number in self._phrases_by_entry[entry]:
+                vector = self._phrases[number].vector
+                score = 0.0
+                for stem, weight in terms:
+                    in_phrase = vector.get(stem)
+                    if in_phrase is not None:
+                        score += weight * in_phrase
+                if score > best_phrase:
+                    best_phrase = score
+            coarse[entry] = PHRASE_WEIGHT * best_phrase + WHOLE_WEIGHT * whole[entry]
+            item = (coarse[entry], -first, entry)
+            if len(best) < size:
+                heapq.heappush(best, item)
+            elif item > best[0]:
+                heapq.heapreplace(best, item)
+        shortlist = [entry for _, _, entry in sorted(best, reverse=True)]
         query_text = " ".join(stems)
         scored = []
         for entry in shortlist:
-            similarity = max(
-                fuzz.token_sort_ratio(query_text, self._phrases[p].text) / 100
-                for p in self._phrases_by_entry[entry]
+            closest = process.extractOne(
+                query_text, self._texts_by_entry[entry], scorer=fuzz.token_sort_ratio
             )
+            similarity = closest[1] / 100 if closest else 0.0
             score = (1 - FUZZY_WEIGHT) * coarse[entry] + FUZZY_WEIGHT * similarity
             specific = (stem for stem in query if stem not in everyday)
             if not any(stem in self._stems_of_entry[entry] for stem in specific):

@@ -21,10 +21,15 @@ class PhraseSet:
         return bool(self._phrases)
 
     def found_in(self, words: list[str]) -> bool:
-        return any(_contains(phrase, words) for phrase in self._phrases)
+        return self.first_in(words) is not None
+
+    def first_in(self, words: list[str]) -> int | None:
+        """Where in `words` the earliest match starts; None when no phrase matches."""
+        starts = (_start(phrase, words) for phrase in self._phrases)
+        return min((start for start in starts if start is not None), default=None)
 
 
-def _contains(phrase: list[str], words: list[str]) -> bool:
+def _start(phrase: list[str], words: list[str]) -> int | None:
     for start, word in enumerate(words):
         if word != phrase[0]:
             continue
@@ -35,5 +40,5 @@ def _contains(phrase: list[str], words: list[str]) -> bool:
                 break
             position = position + 1 + window.index(wanted)
         else:
-            return True
-    return False
+            return start
+    return None

@@ -1,7 +1,7 @@
 """Checking and splitting Telegram HTML without importing Telegram.
 
 A reply Telegram rejects is a reply the person never sees, so the checker runs every rendered
-answer through `problems_in`, and long replies are split only between blocks.
+answer through `problems_in`, and long replies are split without cutting a tag in two.
 """
 
 from __future__ import annotations
@@ -70,41 +70,94 @@ def visible_length(html: str) -> int:
 
 
 def split(html: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split between blank-line-separated blocks, so no tag is ever cut in two.
+    """Split into chunks of at most `limit` characters, never inside a tag or an entity.
 
-    A single block longer than the limit is split between lines; the content checker keeps
-    answers far below that.
+    Cuts fall between blank-line-separated blocks where possible, then between lines, then
+    between words. A tag still open at a cut is closed at the end of one chunk and opened again
+    at the start of the next, so each chunk is valid Telegram HTML on its own.
     """
+    tokens = _TOKEN.findall(html)
     chunks: list[str] = []
-    current = ""
-    for block in _pieces(html, limit):
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
+    start = 0
+    opened: list[tuple[str, str]] = []  # (name, opening tag) open where this chunk starts
+    while start < len(tokens):
+        stack = list(opened)
+        size = sum(len(tag) for _, tag in stack)
+        cut: tuple[int, int, list[tuple[str, str]]] | None = None  # (rank, index, open tags)
+        index = start
+        while index < len(tokens):
+            token = tokens[index]
+            fits = size + _closing_length(stack) <= limit
+            if token.isspace() and fits:
+                rank = 0 if "\n\n" in token else 1 if "\n" in token else 2
+                if cut is None or rank <= cut[0]:
+                    cut = (rank, index, list(stack))
+            elif index > start and fits and (cut is None or cut[0] == 3):
+                cut = (3, index, list(stack))
+            if size + len(token) + _closing_length(_after(stack, token)) > limit:
+                break
+            size += len(token)
+            stack = _after(stack, token)
+            index += 1
         else:
-            if current:
-                chunks.append(current)
-            current = block
-    if current:
-        chunks.append(current)
+            cut = (0, len(tokens), stack)  # the rest fits
+        if cut is None:  # the first word doesn't fit (only with a very long word or tag)
+            token = tokens[index]
+            room = limit - size - _closing_length(stack)
+            if opened:  # first try without opening the tags again
+                opened = []
+            elif _after([], token):  # a tag that can't fit anywhere: keep its text, not it
+                _drop_element_tags(tokens, index)
+            else:
+                tokens[index : index + 1] = [token[:room], token[room:]]
+            continue
+        _, end, open_at_end = cut
+        prefix = "".join(tag for _, tag in opened)
+        chunk = prefix + "".join(tokens[start:end]) + _closing(open_at_end)
+        if _TAG.sub("", chunk).strip():
+            chunks.append(chunk)
+        start = end
+        while start < len(tokens) and tokens[start].isspace():
+            start += 1
+        opened = open_at_end
     return chunks
 
 
-def _pieces(html: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    for block in html.split("\n\n"):
-        if len(block) <= limit:
-            pieces.append(block)
-            continue
-        line_chunk = ""
-        for line in block.split("\n"):
-            candidate = f"{line_chunk}\n{line}" if line_chunk else line
-            if len(candidate) <= limit:
-                line_chunk = candidate
-            else:
-                if line_chunk:
-                    pieces.append(line_chunk)
-                line_chunk = line[:limit]
-        if line_chunk:
-            pieces.append(line_chunk)
-    return pieces
+_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
+_TAG = re.compile(r"<[^>]*>")
+_TAG_NAME = re.compile(r"<(/?)\s*([a-zA-Z][\w-]*)")
+
+
+def _after(stack: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:
+    """The open tags after `token`."""
+    found = _TAG_NAME.match(token) if token.endswith(">") else None
+    if not found:
+        return stack
+    closing, name = found.group(1), found.group(2).casefold()
+    if not closing:
+        return [*stack, (name, token)]
+    if stack and stack[-1][0] == name:
+        return stack[:-1]
+    return stack
+
+
+def _drop_element_tags(tokens: list[str], index: int) -> None:
+    """Remove the opening tag at `index` and the tag that closes it."""
+    name = _after([], tokens[index])[0][0]
+    depth = 0
+    for later in range(index + 1, len(tokens)):
+        found = _TAG_NAME.match(tokens[later]) if tokens[later].endswith(">") else None
+        if found and found.group(2).casefold() == name:
+            depth += -1 if found.group(1) else 1
+            if depth < 0:
+                del tokens[later]
+                break
+    del tokens[index]
+
+
+def _closing(stack: list[tuple[str, str]]) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def _closing_length(stack: list[tuple[str, str]]) -> int:
+    return sum(len(name) + 3 for name, _ in stack)

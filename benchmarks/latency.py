@@ -1,0 +1,312 @@
+"""Print how fast the bot answers and starts.
+
+    python benchmarks/latency.py [--rounds 20] [--synthetic 5000] [--profile]
+
+- Reply latency p50/p99 over the full per-message path, `LanguageEngine.text()` (emergency
+  detection, matching, building the reply), for the bundled content (the held-out messages in
+  tests/eval/en.yaml plus every answer's own examples, many rounds) and for a library of
+  synthetic answers written to a temporary folder and read by the real loader.
+- Start-up for the bundled content: loading, indexing (what `hrbot run` does before its first
+  reply) and `hrbot check` (loading, indexing and every check).
+
+Targets: p99 <= 2 ms bundled, <= 20 ms at 5,000 answers; start-up <= 1 s bundled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT / "tests" / "eval" / "en.yaml"
+
+_started = time.perf_counter()
+from bot.checker import check  # noqa: E402
+from bot.config import BUNDLED_CONTENT, Config  # noqa: E402
+from bot.engine import Engine, LanguageEngine  # noqa: E402
+from bot.library import load_library  # noqa: E402
+
+IMPORT_SECONDS = time.perf_counter() - _started
+
+T = TypeVar("T")
+TARGET_BUNDLED_P99_MS = 2.0
+TARGET_SYNTHETIC_P99_MS = 20.0
+TARGET_STARTUP_S = 1.0
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def percentile(sorted_values: Sequence[float], share: float) -> float:
+    """The value below which `share` of the samples fall (nearest rank)."""
+    index = min(len(sorted_values) - 1, max(0, round(share * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def latencies(
+    engine: LanguageEngine, messages: Sequence[str], rounds: int
+) -> tuple[list[float], list[float]]:
+    """Milliseconds per `engine.text(message)`, every message `rounds` times in a shuffled order:
+    wall-clock time, and this thread's CPU time (which other busy processes don't inflate)."""
+    for message in messages:  # warm up: caches, first-call costs
+        engine.text(message)
+    order = list(messages) * rounds
+    random.Random(1).shuffle(order)
+    wall, cpu = [], []
+    wall_clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
+    gc.collect()
+    for message in order:
+        start, start_cpu = wall_clock(), cpu_clock()
+        engine.text(message)
+        cpu.append((cpu_clock() - start_cpu) / 1e6)
+        wall.append((wall_clock() - start) / 1e6)
+    return sorted(wall), sorted(cpu)
+
+
+def report_latency(name: str, samples: tuple[list[float], list[float]], target_ms: float) -> bool:
+    wall, cpu = samples
+    p50, p99 = percentile(wall, 0.50), percentile(wall, 0.99)
+    ok = p99 <= target_ms
+    print(
+        f"  {name}: n={len(wall)}  p50 {p50:.3f} ms  p99 {p99:.3f} ms  max {wall[-1]:.2f} ms  "
+        f"mean {statistics.fmean(wall):.3f} ms  (target p99 <= {target_ms:g} ms: "
+        f"{'ok' if ok else 'MISSED'})\n"
+        f"  {' ' * len(name)}  CPU time only: p50 {percentile(cpu, 0.5):.3f} ms  "
+        f"p99 {percentile(cpu, 0.99):.3f} ms"
+    )
+    return ok
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def profile(engine: LanguageEngine, messages: Sequence[str], title: str) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for message in messages:
+        engine.text(message)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
+    print(f"\n--- where the time goes: {title} ({len(messages)} messages, by own time) ---")
+    print(out.getvalue())
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+
+def bundled_messages(engine: LanguageEngine) -> list[str]:
+    items = yaml.safe_load(EVAL.read_text(encoding="utf-8"))
+    held_out = [str(item["text"]) for item in items]
+    examples = [example for entry in engine.entries.values() for example in entry.meta.examples]
+    return held_out + examples
+
+
+# --- a synthetic library --------------------------------------------------------------------------
+
+
+def _vocabulary(text: str) -> list[str]:
+    return text.split()
+
+
+SUBSTANCES = _vocabulary("""fentanyl heroin methadone buprenorphine naloxone cocaine crack meth
+ketamine mdma xylazine benzos alcohol cannabis ghb nitazenes oxycodone morphine codeine tramadol
+pregabalin gabapentin mephedrone amphetamine spice lsd psilocybin kratom poppers""")
+THINGS = _vocabulary("""needles syringes filters cookers water tourniquet swabs pipe foil straw
+strips reagent kit sharps bin condoms lube dressing veins abscess tolerance dose withdrawal
+craving relapse plan position breaths ambulance hospital clinic pharmacy outreach van hotline
+counselling housing food shower detox rehab prescription doctor nurse peer worker card benefits
+court police record job phone charger""")
+ACTIONS = _vocabulary("""use inject smoke snort swallow mix test store carry dispose clean find get
+give check reduce stop start taper share rotate treat dress spot reverse avoid report call""")
+PLACES = _vocabulary("""park shelter home car festival party prison street hostel squat club
+bathroom school work""")
+PEOPLE = _vocabulary("friend partner brother sister mate roommate kid mum dad neighbour")
+QUESTIONS = [
+    "how do i {action} {substance}",
+    "where can i get {thing}",
+    "is it safe to {action} {substance} and {substance2}",
+    "can i {action} {substance} at the {place}",
+    "what happens if my {person} takes {substance}",
+    "how much {substance} is too much",
+    "do i need {thing} for {substance}",
+    "{substance} {thing} how",
+    "my {person} wants to {action} {substance}",
+    "how long does {substance} last",
+    "who can help with {thing} near the {place}",
+    "what is the best way to {action} {thing}",
+]
+
+
+def synthetic_entry(number: int, rnd: random.Random) -> tuple[str, str, str]:
+    """(area, id, file text) for one made-up answer."""
+    substance, substance2 = rnd.sample(SUBSTANCES, 2)
+    thing, thing2 = rnd.sample(THINGS, 2)
+    action = rnd.choice(ACTIONS)
+    area = rnd.choice(["overdose", "injecting", "testing", "services", "general"])
+    entry_id = f"{action}-{substance}-{thing.replace(' ', '-')}-{number}"
+    title = f"{action.capitalize()} {substance} and {thing}"[:60]
+
+    def question() -> str:
+        return rnd.choice(QUESTIONS).format(
+            action=rnd.choice([action, rnd.choice(ACTIONS)]),
+            substance=rnd.choice([substance, substance2]),
+            substance2=rnd.choice(SUBSTANCES),
+            thing=rnd.choice([thing, thing2]),
+            place=rnd.choice(PLACES),
+            person=rnd.choice(PEOPLE),
+        )
+
+    examples = list(dict.fromkeys(question() for _ in range(10)))[:8]
+    keywords = [substance, thing, thing2, f"{action} {substance}"]
+    front = {
+        "id": entry_id,
+        "title": title,
+        "area": area,
+        "summary": f"What to know before you {action} {substance} with {thing}.",
+        "examples": examples,
+        "keywords": keywords,
+        "related": [],
+        "emergency": False,
+        "sources": [{"title": "Example", "url": f"https://example.org/{entry_id}"}],
+        "review": {
+            "status": "sourced",
+            "reviewed_by": "",
+            "reviewed_on": "2026-11-27",
+            "next_review": "2027-11-27",
+        },
+    }
+    body = (
+        f"- Start with a small amount of {substance}.\n"
+        f"- Keep {thing} and {thing2} to yourself.\n"
+        f"- Ask a peer worker about {thing}."
+    )
+    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + body
+    return area, entry_id, text + "\n"
+
+
+def synthetic_library(folder: Path, count: int) -> tuple[Path, list[str]]:
+    """A content tree with `count` answers (plus the bundled emergency cards); the messages to
+    send it (its examples, reworded a little, and the held-out messages)."""
+    rnd = random.Random(5000)
+    tree = folder / "content"
+    en = tree / "en"
+    en.mkdir(parents=True)
+    for name in ("messages.yaml", "emergency.yaml", "stopwords.txt", "lexicon.yaml"):
+        shutil.copy(BUNDLED_CONTENT / "en" / name, en / name)
+    shutil.copytree(BUNDLED_CONTENT / "templates", tree / "templates")
+    shutil.copy(BUNDLED_CONTENT / "emergency-numbers.yaml", tree / "emergency-numbers.yaml")
+    for card in ("overdose/overdose-now.md", "services/crisis-support.md"):
+        (en / card).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(BUNDLED_CONTENT / "en" / card, en / card)
+    messages: list[str] = []
+    for number in range(count):
+        area, entry_id, text = synthetic_entry(number, rnd)
+        (en / area).mkdir(exist_ok=True)
+        (en / area / f"{entry_id}.md").write_text(text, encoding="utf-8")
+        if number % 10 == 0:
+            example = yaml.safe_load(text.split("---")[1])["examples"][0]
+            messages.append(_reword(example, rnd))
+    held_out = [str(item["text"]) for item in yaml.safe_load(EVAL.read_text(encoding="utf-8"))]
+    return tree, messages + held_out
+
+
+def _reword(text: str, rnd: random.Random) -> str:
+    """Drop a word or make a typo, as people do."""
+    words = text.split()
+    if len(words) > 3 and rnd.random() < 0.5:
+        del words[rnd.randrange(len(words))]
+    index = rnd.randrange(len(words))
+    word = words[index]
+    if len(word) > 4:
+        cut = rnd.randrange(1, len(word) - 1)
+        words[index] = word[:cut] + word[cut + 1 :]
+    return " ".join(words)
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20, help="rounds over the bundled messages")
+    parser.add_argument("--synthetic", type=int, default=5000, help="synthetic answers")
+    parser.add_argument("--synthetic-rounds", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
+    args = parser.parse_args()
+    config = Config()
+    results: list[bool] = []
+
+    print(f"Python {sys.version.split()[0]}; importing the bot took {IMPORT_SECONDS:.2f} s")
+    print("\nStart-up, bundled content (first run in this process)")
+    check_s, problems = timed(lambda: check(config))
+    errors = sum(p.is_error for p in problems)
+    results.append(check_s <= TARGET_STARTUP_S)
+    print(
+        f"  load + check + index (`hrbot check`: {errors} errors): {check_s:.3f} s "
+        f"(target <= {TARGET_STARTUP_S:g} s: {'ok' if results[-1] else 'MISSED'})"
+    )
+    load_s, library = timed(lambda: load_library(config.content_dir))
+    index_s, engine = timed(lambda: Engine(library, config))
+    print(
+        f"  load {load_s:.3f} s + index {index_s:.3f} s = {load_s + index_s:.3f} s "
+        "(the bot's start: every file read and checked for use, the matcher built)"
+    )
+    again = sorted(timed(lambda: check(config))[0] for _ in range(3))
+    print(f"  `hrbot check` again, median of 3: {again[1]:.3f} s")
+
+    english = engine.language("en")
+    messages = bundled_messages(english)
+    print(f"\nReply latency, LanguageEngine.text(), {len(english.entries)} bundled answers")
+    print(f"  {len(messages)} messages (held-out set and every example) x {args.rounds} rounds")
+    samples = latencies(english, messages, args.rounds)
+    results.append(report_latency("bundled", samples, TARGET_BUNDLED_P99_MS))
+    if args.profile:
+        profile(english, messages, "bundled")
+
+    if args.synthetic:
+        with tempfile.TemporaryDirectory() as folder:
+            write_s, (tree, synthetic_messages) = timed(
+                lambda: synthetic_library(Path(folder), args.synthetic)
+            )
+            big_config = Config(content_dir=tree)
+            load_s, big_library = timed(lambda: load_library(tree))
+            index_s, big = timed(lambda: Engine(big_library, big_config))
+            big_english = big.language("en")
+            print(
+                f"\nReply latency, {len(big_english.entries)} answers "
+                f"({args.synthetic} synthetic; written in {write_s:.1f} s, "
+                f"loaded in {load_s:.1f} s, indexed in {index_s:.1f} s)\n"
+                f"  {len(synthetic_messages)} messages (reworded examples and the held-out set) "
+                f"x {args.synthetic_rounds} rounds"
+            )
+            samples = latencies(big_english, synthetic_messages, args.synthetic_rounds)
+            results.append(
+                report_latency(f"{args.synthetic} synthetic", samples, TARGET_SYNTHETIC_P99_MS)
+            )
+            if args.profile:
+                profile(big_english, synthetic_messages, f"{args.synthetic} synthetic")
+
+    print("\nall targets met" if all(results) else "\nSOME TARGETS MISSED")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,329 @@
+"""Shared fixtures: the bundled engine, small content trees built in tmp_path, a `Bot` to talk to.
+
+The `Bot` helper works like a chat client: a test pushes a message and pops the reply, and
+presses buttons by their label. The client side keeps the last reply (to know which buttons are
+on screen); the engine itself keeps nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.config import BUNDLED_CONTENT, Config
+from bot.engine import Engine
+from bot.reply import Button, Event, EventKind, Reply
+from bot.setup import build_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- answer files ------------------------------------------------------------------------------
+
+
+def answer_text(
+    id: str,
+    area: str,
+    *,
+    title: str | None = None,
+    summary: str = "A short answer.",
+    examples: Iterable[str] = ("an example question",),
+    keywords: Iterable[str] = (),
+    related: Iterable[str] = (),
+    emergency: bool = False,
+    sources: Iterable[tuple[str, str]] = (("Example source", "https://example.org/page"),),
+    status: str = "sourced",
+    reviewed_by: str = "",
+    reviewed_on: str = "2026-11-27",
+    next_review: str = "2099-01-01",
+    body: str = "The body of the answer.",
+    more: str = "",
+) -> str:
+    """The text of one answer file, one front matter item per line (so lines are predictable)."""
+
+    def q(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML string
+
+    lines = ["---", f"id: {id}", f"title: {q(title or id.replace('-', ' ').capitalize())}"]
+    lines += [f"area: {area}", f"summary: {q(summary)}", "examples:"]
+    lines += [f"  - {q(example)}" for example in examples]
+    keywords, related, sources = list(keywords), list(related), list(sources)
+    lines += ["keywords:", *(f"  - {q(k)}" for k in keywords)] if keywords else []
+    lines += ["related:", *(f"  - {r}" for r in related)] if related else []
+    lines += [f"emergency: {'true' if emergency else 'false'}", "sources:"]
+    for source_title, url in sources:
+        lines += [f"  - title: {q(source_title)}", f"    url: {url}"]
+    lines += [
+        "review:",
+        f"  status: {status}",
+        f"  reviewed_by: {q(reviewed_by)}",
+        f"  reviewed_on: {reviewed_on}",
+        f"  next_review: {next_review}",
+        "---",
+        body,
+    ]
+    if more:
+        lines += ["", "<!-- more -->", more]
+    return "\n".join(lines) + "\n"
+
+
+# A small library that passes `hrbot check` with no errors: the two emergency cards the
+# bundled emergency.yaml names, and two ordinary answers.
+MINIMAL: dict[str, dict[str, Any]] = {
+    "overdose/overdose-now.md": dict(
+        id="overdose-now",
+        area="overdose",
+        title="Someone is overdosing",
+        summary="Call {{ emergency }} now. Then give naloxone if you have it.",
+        examples=[
+            "my friend wont wake up",
+            "someone is overdosing help",
+            "he is not breathing",
+            "her lips are blue and she is not moving",
+        ],
+        keywords=["overdose", "not breathing", "emergency"],
+        related=["naloxone-how"],
+        emergency=True,
+        body="1. **Call {{ emergency }}** now.\n2. Give naloxone if you have it.",
+        more="Stay with them until help arrives.",
+    ),
+    "services/crisis-support.md": dict(
+        id="crisis-support",
+        area="services",
+        title="If you're thinking of suicide",
+        summary="You matter. Talk to someone now: {{ crisis_line }}.",
+        examples=["i want to die", "i feel suicidal", "thinking about ending my life"],
+        keywords=["suicide", "crisis"],
+        emergency=True,
+        body="Call {{ crisis_line }}. In danger right now? Call {{ emergency }}.",
+    ),
+    "overdose/naloxone-how.md": dict(
+        id="naloxone-how",
+        area="overdose",
+        title="How to give naloxone",
+        summary="Spray one dose up one nostril. No response after 2 to 3 minutes: another dose.",
+        examples=[
+            "how do i use narcan",
+            "naloxone spray how to use",
+            "where do you inject naloxone",
+            "how many doses of narcan do i give",
+        ],
+        keywords=["naloxone", "nasal spray", "nostril"],
+        related=["overdose-now"],
+        body="- Lay them on their back.\n- Spray one dose up one nostril.",
+        more="Naloxone does no harm to someone who has not taken opioids.",
+    ),
+    "testing/fentanyl-test-strips.md": dict(
+        id="fentanyl-test-strips",
+        area="testing",
+        title="Using fentanyl test strips",
+        summary="Dissolve a little of your drugs in water and dip the strip in.",
+        examples=[
+            "how do fentanyl test strips work",
+            "where can i get fts",
+            "test my pills for fent",
+        ],
+        keywords=["test strip", "fentanyl", "strips"],
+        body="One line means fentanyl was found. Two lines means none was found.",
+    ),
+}
+
+
+@functools.cache
+def bundled_numbers(countries: tuple[str, ...] = ("GB", "US", "IE", "CA", "AU")) -> str:
+    """The bundled emergency numbers of a few countries (the whole file is slow to parse)."""
+    text = (BUNDLED_CONTENT / "emergency-numbers.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return yaml.safe_dump({code: data[code] for code in countries}, allow_unicode=True)
+
+
+def make_content(
+    root: Path,
+    entries: Mapping[str, str | None] | None = None,
+    *,
+    minimal: bool = True,
+    lexicon: str | bool = True,
+    numbers: str | None = None,
+    files: Mapping[str, str] | None = None,
+) -> Path:
+    """A content tree at `root/content` built from the bundled words, rules and templates.
+
+    `entries` maps paths under `en/` ("overdose/x.md") to file text; None removes an answer of
+    the minimal set. `lexicon` is True (the bundled one), False (none) or the file's text;
+    `numbers` the text of emergency-numbers.yaml (default: a few bundled countries). `files`
+    writes any other file, by path under the tree.
+    """
+    tree = root / "content"
+    en = tree / "en"
+    en.mkdir(parents=True)
+    for name in ("messages.yaml", "emergency.yaml", "stopwords.txt"):
+        shutil.copy(BUNDLED_CONTENT / "en" / name, en / name)
+    if lexicon is True:
+        shutil.copy(BUNDLED_CONTENT / "en" / "lexicon.yaml", en / "lexicon.yaml")
+    elif lexicon:
+        (en / "lexicon.yaml").write_text(lexicon, encoding="utf-8")
+    shutil.copytree(BUNDLED_CONTENT / "templates", tree / "templates")
+    numbers_text = bundled_numbers() if numbers is None else numbers
+    (tree / "emergency-numbers.yaml").write_text(numbers_text, encoding="utf-8")
+    wanted: dict[str, str | None] = (
+        {path: answer_text(**fields) for path, fields in MINIMAL.items()} if minimal else {}
+    )
+    wanted.update(entries or {})
+    for relative, text in wanted.items():
+        if text is None:
+            continue
+        path = en / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for relative, text in (files or {}).items():
+        path = tree / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tree
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    """The 1-based number of the line containing `needle` (its n-th occurrence)."""
+    seen = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} is not in {path}")
+
+
+# --- talking to the bot ------------------------------------------------------------------------
+
+
+class Bot:
+    """A test client: push what a person sends, pop what the bot replies."""
+
+    def __init__(self, engine: Engine, language: str | None = "en") -> None:
+        self.engine = engine
+        self.language = language
+        self.replies: deque[Reply] = deque()
+        self.last: Reply | None = None
+
+    def push(self, text: str) -> None:
+        """Typed text; "/name argument" is a command, as Telegram sends it."""
+        if text.startswith("/"):
+            name, _, argument = text[1:].partition(" ")
+            event = Event(EventKind.COMMAND, name, argument.strip(), language=self.language)
+        else:
+            event = Event(EventKind.TEXT, text, language=self.language)
+        self._handle(event)
+
+    def push_button(self, data: str) -> None:
+        self._handle(Event(EventKind.BUTTON, data, language=self.language))
+
+    def push_other(self) -> None:
+        """Something that isn't text: a voice note, a photo, a sticker."""
+        self._handle(Event(EventKind.OTHER, language=self.language))
+
+    def pop(self) -> Reply:
+        assert self.replies, "the bot has not replied"
+        return self.replies.popleft()
+
+    def say(self, text: str) -> Reply:
+        self.push(text)
+        return self.pop()
+
+    def press(self, label: str) -> Reply:
+        """Press the button of the last reply whose label is (or starts with) `label`."""
+        button = self.button(label)
+        self.push_button(button.data)
+        return self.pop()
+
+    def button(self, label: str) -> Button:
+        assert self.last is not None, "no reply yet"
+        buttons = self.last.button_list
+        for button in buttons:
+            if button.label == label:
+                return button
+        for button in buttons:
+            if button.label.startswith(label):
+                return button
+        raise AssertionError(f"no button {label!r} in {[b.label for b in buttons]}")
+
+    def _handle(self, event: Event) -> None:
+        reply = self.engine.handle(event)
+        self.last = reply
+        self.replies.append(reply)
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The engine over the bundled content, built once."""
+    return build_engine(Config())
+
+
+@pytest.fixture
+def bot(engine: Engine) -> Bot:
+    return Bot(engine)
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Callable[..., Path]:
+    """`content(entries=..., ...)`: a small content tree in tmp_path (see `make_content`)."""
+
+    def make(entries: Mapping[str, str | None] | None = None, **options: Any) -> Path:
+        return make_content(tmp_path, entries, **options)
+
+    return make
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def run_cli(
+    *args: str, input: str | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """`hrbot ARGS` in a fresh interpreter, as a person would run it."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`cli("match", "--json", input=...)`: hrbot in a subprocess."""
+    return run_cli
+
+
+@pytest.fixture
+def hrbot(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """`hrbot("check", input=...)` in this process (faster): exit code, stdout, stderr."""
+    from bot.cli import main
+
+    def run(*args: str, input: str = "") -> tuple[int, str, str]:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(input))
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

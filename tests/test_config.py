@@ -1,0 +1,114 @@
+"""Settings: none needed; a bad one is one clear line; paths are relative to the config file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from bot.config import BUNDLED_CONTENT, Config, ConfigError, load_config
+from bot.model import ReviewStatus
+from bot.setup import build_engine
+
+
+def test_no_config_means_the_defaults_on_the_bundled_content() -> None:
+    config = load_config(None)
+    assert config == Config()
+    assert config.content_dir == BUNDLED_CONTENT
+    assert config.country is None
+    assert config.min_review_status is ReviewStatus.SOURCED
+
+
+def test_the_example_config_is_the_defaults() -> None:
+    example = ROOT / "config.example.yaml"
+    config = load_config(example)
+    assert config.model_dump(exclude={"content_dir"}) == Config().model_dump(
+        exclude={"content_dir"}
+    )
+
+
+def write(tmp_path: Path, text: str, name: str = "config.yaml") -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        ("colour: red\n", "colour"),
+        ("country: GBR\n", "country"),
+        ("country: G1\n", "country"),
+        ("min_review_status: approved\n", "min_review_status"),
+        ("matching:\n  answer_thresold: 50\n", "matching.answer_thresold"),
+        ("log_level: LOUD\n", "log_level"),
+    ],
+)
+def test_a_bad_setting_is_one_clear_line(tmp_path: Path, text: str, mentions: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    assert mentions in message
+
+
+def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "country: GB\ncontent_dir: [unclosed\nlog_level: INFO\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}:3: ")
+
+
+def test_a_missing_config_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "nope.yaml")
+    assert "nope.yaml" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_country_is_upper_cased(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "country: gb\n")).country == "GB"
+
+
+def test_relative_content_dir_is_relative_to_the_config_file(
+    tmp_path: Path, content: Callable[..., Path]
+) -> None:
+    tree = content()  # tmp_path/content
+    path = write(tmp_path, "content_dir: ../content\ncountry: GB\n", name="deploy/config.yaml")
+    config = load_config(path)
+    assert config.content_dir.resolve() == tree.resolve()
+    card = build_engine(config).language("en").answer("overdose-now")
+    assert "999" in card.html
+
+
+def test_absolute_content_dir_is_kept(tmp_path: Path, content: Callable[..., Path]) -> None:
+    tree = content()
+    path = write(tmp_path, f"content_dir: {tree}\n", name="elsewhere/config.yaml")
+    assert load_config(path).content_dir == tree
+
+
+def test_cli_reports_a_bad_config_in_one_line(tmp_path: Path, hrbot) -> None:
+    path = write(tmp_path, "colour: red\n")
+    code, out, err = hrbot("match", "--config", str(path), "narcan")
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hrbot: ") and "colour" in lines[0]
+
+
+def test_cli_uses_the_config_from_another_folder(
+    tmp_path: Path, content: Callable[..., Path], hrbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content()
+    path = write(tmp_path, "content_dir: content\ncountry: GB\n", name="deploy/../config.yaml")
+    monkeypatch.chdir(tmp_path.parent)
+    code, out, err = hrbot("match", "--json", "--config", str(path), "narcan how")
+    assert code == 0, err
+    assert '"entry": "naloxone-how"' in out
+    code, out, err = hrbot("check", "--config", str(path.relative_to(tmp_path.parent)))
+    assert code == 0, out + err
+    assert "error(s)" in err and "content" in err

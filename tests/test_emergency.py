@@ -1,0 +1,214 @@
+"""Emergency detection runs first and must not miss; questions about overdoses are not emergencies.
+
+Every phrasing is checked twice: through `hrbot match --json` (all lines in one run, from
+stdin) and through the engine, as a message from a person.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, run_cli
+
+from bot.config import Config
+from bot.engine import Engine
+from bot.reply import Button, Event, EventKind
+from bot.setup import build_engine
+
+# Someone may be overdosing right now: typos, slang, texting, panic, odd Unicode.
+OVERDOSE_NOW = [
+    "my friend wont wake up",
+    "hes not breathin pls help",
+    "she's turning blue",
+    "bf oding rn",
+    "my roomate collapsed after a shot",
+    "help my mate is unconcious",
+    "he fell out and his lips are blue",
+    "guy in the toilets not responding to anything",
+    "she took too much fent and now shes gurgling",
+    "i think my brother is overdosing",
+    "HEEEELP he stopped breathing",
+    "my girl did a rig of dope and wont come to",
+    "he's snoring weird and i can't wake him",
+    "she's seizing after a line of coke",
+    "narcan not working what do i do",
+    "my friend overamped and has chest pain",
+    "my dad's lips r purple",
+    "someone is overdosing in the park",
+    "od rn pls",
+    "he just went down after smoking fent and hes not moving",
+    "my sister is unresponsive",
+    "Ｍｙ ｆｒｉｅｎｄ ｗｏｎ’ｔ ｗａｋｅ ｕｐ",
+    "she’s not breathing!!!",
+    "OD HELP",
+    "my boyfriend overdosed on tranq",
+    "found a guy passed out in the alley with a needle in his arm",
+    "he did a bump of fetty and now he is gasping",
+]
+
+# Someone reports what is happening and asks what to do about it: still happening now.
+REPORT_THEN_QUESTION = [
+    "my friend is overdosing how do i use narcan",
+    "hes not breathing how do i use narcan",
+    "she stopped breathing how do i do cpr",
+]
+
+# A suicidal crisis happening now.
+CRISIS_NOW = [
+    "i want to die",
+    "i'm going to kill myself tonight",
+    "i wanna end it all",
+    "i dont want to be alive anymore",
+    "im suicidal",
+    "theres no point living anymore",
+    "kms",
+    "i cant do this anymore",
+    "i wrote my note",
+    "thinking about ending my life",
+    "i want 2 kill myslef",
+]
+
+# Questions about overdoses and emergencies: useful answers, but nobody is in danger now.
+INFORMATIONAL = [
+    "how do i know if someone is overdosing",
+    "what are the signs of an overdose",
+    "where can i get a free overdose kit",
+    "how long does narcan last",
+    "how do i use narcan",
+    "what does an overdose look like",
+    "how to do rescue breathing",
+    "what is the recovery position",
+    "will i get arrested if i call 911 for an overdose",
+    "how many narcans should i carry",
+    "where can i get new needles",
+    "how do fentanyl test strips work",
+    "is it safe to mix benzos and opioids",
+    "does narcan expire",
+    "what happens if you mix xanax and dope",
+    "how long does tranq stay in your system",
+    "signs of a stimulant overdose",
+    "what is xylazine",
+    "how can i tell if its an overdose or just nodding",
+]
+
+EMERGENCIES = OVERDOSE_NOW + REPORT_THEN_QUESTION + CRISIS_NOW
+
+
+def test_the_lists_are_long_and_distinct() -> None:
+    assert len(EMERGENCIES) >= 25 and len(INFORMATIONAL) >= 15
+    assert len(set(EMERGENCIES + INFORMATIONAL)) == len(EMERGENCIES) + len(INFORMATIONAL)
+
+
+@pytest.fixture(scope="module")
+def matched() -> dict[str, dict[str, Any]]:
+    """`hrbot match --json` over every phrasing at once, one message per stdin line."""
+    lines = EMERGENCIES + INFORMATIONAL
+    result = run_cli("match", "--json", input="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["text"] for record in records] == lines
+    return {record["text"]: record for record in records}
+
+
+@pytest.mark.parametrize("text", EMERGENCIES)
+def test_hrbot_match_flags_emergency(matched: dict[str, dict[str, Any]], text: str) -> None:
+    record = matched[text]
+    assert record["emergency"] is True
+    expected = "crisis-support" if text in CRISIS_NOW else "overdose-now"
+    assert record["entry"] == expected
+
+
+@pytest.mark.parametrize("text", INFORMATIONAL)
+def test_hrbot_match_does_not_flag_questions(matched: dict[str, dict[str, Any]], text: str) -> None:
+    assert matched[text]["emergency"] is False
+    assert matched[text]["entry"] not in ("overdose-now", "crisis-support")
+
+
+@pytest.mark.parametrize("text", OVERDOSE_NOW + REPORT_THEN_QUESTION)
+def test_engine_shows_the_overdose_card_first(engine: Engine, text: str) -> None:
+    reply = engine.handle(Event(EventKind.TEXT, text, language="en"))
+    assert reply.emergency is True
+    assert reply.entry_id == "overdose-now"
+    assert reply.html.startswith("🆘")
+
+
+@pytest.mark.parametrize("text", CRISIS_NOW)
+def test_engine_shows_the_crisis_card_first(engine: Engine, text: str) -> None:
+    reply = engine.handle(Event(EventKind.TEXT, text, language="en"))
+    assert reply.emergency is True
+    assert reply.entry_id == "crisis-support"
+
+
+@pytest.mark.parametrize("text", INFORMATIONAL)
+def test_engine_answers_questions_without_the_card(engine: Engine, text: str) -> None:
+    english = engine.language("en")
+    assert english.detector.detect(text) is None
+    reply = english.text(text)
+    assert reply.emergency is False
+    assert reply.entry_id not in ("overdose-now", "crisis-support")
+
+
+def test_echo_my_friend_wont_wake_up_through_the_hrbot_script() -> None:
+    script = shutil.which("hrbot") or shutil.which("hrbot", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the hrbot console script is not installed")
+    env = {**os.environ, "PATH": f"{Path(script).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        'echo "my friend wont wake up" | hrbot match --json',
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["emergency"] is True
+    assert record["entry"] == "overdose-now"
+
+
+# --- the emergency card comes first, and the other answer is one tap away -----------------------
+
+
+def test_emergency_that_also_matches_an_answer_offers_it(engine: Engine) -> None:
+    english = engine.language("en")
+    text = "my friend overamped and has chest pain"
+    found = english.matcher.match(text)
+    assert found.entry_id == "stimulant-overdose"  # what the message asks about
+    reply = english.text(text)
+    assert reply.entry_id == "overdose-now"  # but the card comes first
+    first = reply.buttons[0][0]
+    title = english.entries["stimulant-overdose"].title
+    assert first.label == english.messages.buttons.also.format(title=title)
+    assert first.data == "a:stimulant-overdose"
+    pressed = engine.handle(Event(EventKind.BUTTON, first.data, language="en"))
+    assert pressed.entry_id == "stimulant-overdose"
+    assert not pressed.emergency
+
+
+def test_also_button_in_a_small_library(content: Callable[..., Path]) -> None:
+    english = build_engine(Config(content_dir=content())).language("en")
+    reply = english.text("help hes not breathing, how do i use narcan")
+    assert reply.entry_id == "overdose-now" and reply.emergency
+    assert reply.buttons[0] == (Button("Also: How to give naloxone", "a:naloxone-how"),)
+    # the Also answer is offered once, not again among the related answers
+    assert [b.data for b in reply.button_list].count("a:naloxone-how") == 1
+
+
+def test_hrbot_match_lists_the_other_answer_after_the_card(
+    matched: dict[str, dict[str, Any]],
+) -> None:
+    record = matched["my friend overamped and has chest pain"]
+    assert record["entry"] == "overdose-now"
+    assert record["alternatives"][:1] == ["stimulant-overdose"]
+    assert record["score"] == 100

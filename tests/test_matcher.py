@@ -1,0 +1,191 @@
+"""The matcher: typos, slang, stretched letters and odd Unicode reach the right answer; what the
+bot doesn't cover reaches none."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, Matching
+from bot.engine import Engine
+from bot.lexicon import Lexicon
+from bot.normalise import plain, words
+from bot.setup import build_engine
+
+NALOXONE_ANSWERS = {"naloxone-how", "naloxone-get", "naloxone-after"}
+
+
+def shown(engine: Engine, text: str) -> str | None:
+    """The answer the person would see first."""
+    found, card = engine.match(text, "en")
+    return card or found.entry_id
+
+
+# --- normalising --------------------------------------------------------------------------------
+
+
+def test_words_fold_unicode_case_and_apostrophes() -> None:
+    assert words("Ｎａｒｃａｎ ＨＯＷ") == ["narcan", "how"]
+    assert words("He WON’T wake‘ up") == ["he", "won't", "wake", "up"]
+    assert words("ﬁx") == ["fix"]  # a ligature
+    assert words("…help!!! he's  not\tbreathing??") == ["help", "he's", "not", "breathing"]
+    assert plain("won't") == "wont"
+
+
+def test_stretched_letters_are_cut_down() -> None:
+    assert words("heeeeelp pleeeease") == ["heelp", "pleease"]
+    assert words("coffee") == ["coffee"]  # real double letters stay
+
+
+def test_lexicon_maps_longest_term_first() -> None:
+    lexicon = Lexicon({"crack": "crack cocaine", "crack pipe": "pipe", "od'd": "overdosed"})
+    assert lexicon.apply(["crack", "pipe"]) == ["pipe"]
+    assert lexicon.apply(["crack"]) == ["crack", "cocaine"]
+    assert lexicon.apply(["od'd"]) == ["overdosed"]
+    assert lexicon.apply(["won't"]) == ["wont"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("narcn", ["naloxone"]),
+        ("narcan", ["naloxone"]),
+        ("breathin", ["breathing"]),
+        ("heeeelp", ["help"]),
+        ("fent", ["fentanyl"]),
+        ("rig", ["syringe"]),
+        ("tranq", ["xylazine"]),
+        ("subs", ["buprenorphine"]),
+        ("ＯＤ", ["overdose"]),
+    ],
+)
+def test_typos_slang_and_stretching_become_canonical_words(
+    engine: Engine, typed: str, canonical: list[str]
+) -> None:
+    assert engine.language("en").matcher.analyser.canonical_words(typed) == canonical
+
+
+def test_real_words_are_not_bent_into_content_words(engine: Engine) -> None:
+    analyser = engine.language("en").matcher.analyser
+    assert analyser.canonical_words("joke") == ["joke"]
+    assert analyser.canonical_words("weather") == ["weather"]
+
+
+# --- matching -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how do i use narcn", {"naloxone-how"}),
+        ("narcan how", {"naloxone-how"}),
+        ("ｈｏｗ ｄｏ ｉ ｕｓｅ ｎａｒｃａｎ", {"naloxone-how"}),
+        ("how do i do rescue breathin", {"rescue-breathing"}),
+        ("how do u test for fent", {"fentanyl-test-strips", "drug-checking"}),
+        ("fent test strips", {"fentanyl-test-strips"}),
+        ("where can i get new rigs", {"new-equipment"}),
+        ("what is tranq", {"xylazine"}),
+        ("tranq wounds", {"wound-care", "xylazine"}),
+        ("how do i get on subs", {"treatment-options"}),
+        ("where can i get narcan", {"naloxone-get"}),
+        ("where do i put used needles", {"disposal"}),
+    ],
+)
+def test_typos_and_slang_find_the_answer(engine: Engine, text: str, expected: set[str]) -> None:
+    assert shown(engine, text) in expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather",
+        "what’s the weather like tomorrow",
+        "recommend a movie",
+        "recommend a good movie",
+        "tell me a joke",
+        "who won the game last night",
+        "how do i make lasagna",
+        "asdfgh",
+    ],
+)
+def test_out_of_scope_gets_no_match(engine: Engine, text: str) -> None:
+    found, card = engine.match(text, "en")
+    assert card is None
+    assert found.entry_id is None
+    assert found.alternatives == ()
+    reply = engine.language("en").text(text)
+    assert reply.entry_id is None and not reply.emergency
+    assert any(b.data.startswith("t:") for b in reply.button_list)  # the topic menu is offered
+
+
+def test_scores_run_from_0_to_100(engine: Engine) -> None:
+    for text in ["narcan how", "what's the weather", "fent", "x", ""]:
+        found, _ = engine.match(text, "en")
+        assert 0 <= found.score <= 100
+        assert len(found.alternatives) <= 3
+        assert all(0 <= score <= 100 for _, score in found.alternatives)
+
+
+def test_close_runners_up_are_offered(engine: Engine) -> None:
+    found, _ = engine.match("naloxone", "en")
+    assert found.entry_id in NALOXONE_ANSWERS
+    offered = {entry_id for entry_id, _ in found.alternatives}
+    assert offered and offered <= NALOXONE_ANSWERS - {found.entry_id}
+    assert all(score <= found.score for _, score in found.alternatives)
+    reply = engine.language("en").text("naloxone")
+    data = [b.data for b in reply.button_list]
+    for entry_id in offered:
+        assert f"a:{entry_id}" in data
+
+
+def test_unsure_match_asks_did_you_mean(content: Callable[..., Path]) -> None:
+    # With a bar no message can reach, close answers become "Did you mean" choices.
+    strict = Matching(answer_threshold=100, suggest_threshold=10)
+    english = build_engine(Config(content_dir=content(), matching=strict)).language("en")
+    found = english.matcher.match("how do i use narcan")
+    assert found.entry_id is None
+    assert found.alternatives[0][0] == "naloxone-how"
+    reply = english.text("how do i use narcan")
+    assert reply.entry_id is None and not reply.emergency
+    assert english.messages.did_you_mean in html.unescape(reply.html)
+    assert {b.data for b in reply.button_list} >= {f"a:{i}" for i, _ in found.alternatives}
+
+
+def test_matcher_on_a_small_library(content: Callable[..., Path]) -> None:
+    engine = build_engine(Config(content_dir=content()))
+    assert shown(engine, "how do i use narcn") == "naloxone-how"
+    assert shown(engine, "where can i get fent strips") == "fentanyl-test-strips"
+    assert shown(engine, "what's the weather") is None
+
+
+def test_hrbot_match_json_has_exactly_the_documented_keys(cli) -> None:
+    result = cli("match", "--json", "narcan", "how")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) == {"text", "entry", "emergency", "score", "alternatives"}
+    assert record["text"] == "narcan how"
+    assert record["entry"] == "naloxone-how"
+    assert record["emergency"] is False
+    assert isinstance(record["score"], int | float) and 0 <= record["score"] <= 100
+    assert isinstance(record["alternatives"], list) and len(record["alternatives"]) <= 3
+    assert all(isinstance(i, str) and i != "naloxone-how" for i in record["alternatives"])
+
+
+def test_hrbot_match_json_no_match_is_null(hrbot) -> None:
+    code, out, _ = hrbot("match", "--json", "recommend a movie")
+    assert code == 0
+    record = json.loads(out)
+    assert record == {
+        "text": "recommend a movie",
+        "entry": None,
+        "emergency": False,
+        "score": record["score"],
+        "alternatives": [],
+    }
+    assert record["score"] < Config().matching.suggest_threshold

@@ -1,0 +1,101 @@
+"""The core keeps nothing about anyone: no per-message state, nothing of what was said."""
+
+from __future__ import annotations
+
+import gc
+import types
+from collections import deque
+from collections.abc import Iterator
+
+from conftest import Bot
+
+from bot.engine import Engine
+from bot.reply import Event, EventKind
+
+_NOT_STATE = (
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.CodeType,
+    types.MethodType,
+    types.FrameType,
+)
+
+
+def reachable(root: object) -> Iterator[object]:
+    """Every object the engine holds on to, directly or not (code and modules aside)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, _NOT_STATE):
+            continue
+        seen.add(id(obj))
+        yield obj
+        if not isinstance(obj, str | bytes | int | float):
+            stack.extend(gc.get_referents(obj))
+
+
+def footprint(engine: Engine) -> tuple[int, int]:
+    """How many objects the engine holds, and how many items its containers hold."""
+    count = items = 0
+    for obj in reachable(engine):
+        count += 1
+        if isinstance(obj, dict | list | set | frozenset | tuple | deque):
+            items += len(obj)
+    return count, items
+
+
+def conversation(n: int, tag: str) -> list[Event]:
+    """`n` events of every kind, with words never seen before."""
+    events = []
+    for i in range(n):
+        kind = i % 5
+        if kind == 0:
+            events.append(Event(EventKind.TEXT, f"how do i use narcan {tag}{i}x", language="en"))
+        elif kind == 1:
+            events.append(Event(EventKind.TEXT, f"my friend {tag}{i}y wont wake up"))
+        elif kind == 2:
+            events.append(Event(EventKind.BUTTON, f"a:{tag}{i}", language="en-GB"))
+        elif kind == 3:
+            events.append(Event(EventKind.COMMAND, "start", f"{tag}{i}", language="fr"))
+        else:
+            events.append(Event(EventKind.TEXT, f"{tag} weather {i} <b>{tag}</b> &"))
+    events.append(Event(EventKind.OTHER))
+    return events
+
+
+def test_two_people_saying_the_same_get_the_same_reply(engine: Engine) -> None:
+    alex, sam = Bot(engine), Bot(engine)
+    first = [alex.say(text) for text in ("narcan how", "my friend wont wake up", "hi")]
+    sam.say("/start")
+    sam.say("where can i get new needles")
+    again = [sam.say(text) for text in ("narcan how", "my friend wont wake up", "hi")]
+    assert first == again
+    assert [alex.say(text) for text in ("narcan how", "my friend wont wake up", "hi")] == first
+
+
+def test_the_engine_does_not_grow_with_messages(engine: Engine) -> None:
+    for event in conversation(50, "warm"):
+        engine.handle(event)  # fill template caches and the like once
+    attributes = {code: set(vars(lang)) for code, lang in engine.languages.items()}
+    before = footprint(engine)
+    for event in conversation(100, "qzv"):
+        engine.handle(event)
+    assert footprint(engine) == before
+    assert {code: set(vars(lang)) for code, lang in engine.languages.items()} == attributes
+
+
+def test_nothing_of_a_message_is_kept_after_the_reply(engine: Engine) -> None:
+    def say(text: str) -> None:
+        engine.handle(Event(EventKind.TEXT, text, language="en"))
+
+    say("help my mate zorbleflux wont wake up")
+    say("where can i get narcan qwyxzzt")
+    held = [
+        obj
+        for obj in reachable(engine)
+        if isinstance(obj, str) and ("zorbleflux" in obj or "qwyxzzt" in obj)
+    ]
+    assert held == []
