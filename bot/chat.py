@@ -1,7 +1,8 @@
 """`hrbot chat`: the bot in a terminal, with the same replies Telegram would show.
 
 Buttons become numbered choices; typing the number presses the button. It ends cleanly at the
-end of input, so a script can pipe a conversation through it.
+end of input, so a script can pipe a conversation through it. `/location LAT LON` shares a
+location, as Telegram's "send my location" button does, so staff can try the services finder.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def show(reply: Reply, out: TextIO) -> list[str]:
     for button in reply.button_list:
         choices.append(button.data)
         print(f"  [{len(choices)}] {button.label}", file=out)
+    if reply.request_location:
+        print(f"  [{reply.location_button}] type /location LATITUDE LONGITUDE", file=out)
     print(file=out)
     return choices
 
@@ -41,8 +44,20 @@ def event_for(line: str, choices: list[str], language: str | None) -> Event:
         return Event(EventKind.BUTTON, choices[int(text) - 1], language=language)
     if text.startswith("/"):
         name, _, argument = text[1:].partition(" ")
+        if name.casefold() == "location":
+            return location_event(argument, language)
         return Event(EventKind.COMMAND, name, argument.strip(), language=language)
     return Event(EventKind.TEXT, text, language=language)
+
+
+def location_event(argument: str, language: str | None) -> Event:
+    """`/location 51.5072 -0.1276` (a comma between works too); unreadable: no coordinates."""
+    parts = argument.replace(",", " ").split()
+    try:
+        latitude, longitude = (float(part) for part in parts)
+    except ValueError:
+        return Event(EventKind.LOCATION, language=language)
+    return Event(EventKind.LOCATION, latitude=latitude, longitude=longitude, language=language)
 
 
 def run_chat(engine: Engine, source: TextIO, out: TextIO, language: str | None = None) -> int:

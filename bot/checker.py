@@ -2,11 +2,13 @@
 
 Errors are things that would make the bot wrong or silent (a broken file, a dead link between
 answers, a reply Telegram would reject). Warnings are things a reviewer should look at (a
-review past due, a long body, a stigmatising word, hard reading).
+review past due, a long body, a stigmatising word, hard reading, a service not verified for
+six months).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from pathlib import Path
@@ -21,6 +23,8 @@ from bot.markdown import UNSUPPORTED, parse
 from bot.model import Entry, ReviewStatus
 from bot.problems import Problem, error, warning
 from bot.readability import grade_level
+from bot.routing import NeedRule
+from bot.services import RegionFile
 from bot.telegram_html import problems_in
 
 BODY_LIMIT = 900
@@ -28,6 +32,7 @@ MORE_LIMIT = 1500
 MIN_EXAMPLES = 8
 MAX_GRADE = 8.0
 NUMBERS_STALE_DAYS = 365
+SERVICE_STALE_MONTHS = 6
 
 
 def check(config: Config, today: dt.date | None = None) -> list[Problem]:
@@ -48,7 +53,17 @@ def check(config: Config, today: dt.date | None = None) -> list[Problem]:
             problems.extend(_rendered_problems(entry, language))
         problems.extend(_example_problems(language))
         problems.extend(_card_problems(language, library))
+        problems.extend(_routing_problems(language, library))
+        problems.extend(_finder_reply_problems(language, library))
     problems.extend(_number_problems(library, config, today))
+    known = {
+        kind for language in engine.languages.values() for kind in language.messages.service_types
+    }
+    for region in library.regions:
+        problems.extend(_service_type_problems(region, known))
+        problems.extend(_service_date_problems(region, today))
+        problems.extend(_service_hours_problems(region))
+    problems.extend(_directory_country_problems(library, config))
     return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message))
 
 
@@ -226,3 +241,121 @@ def _number_problems(library: Library, config: Config, today: dt.date) -> list[P
                 warning(path, 0, f"{code}: numbers last checked {country.checked_on}; check again")
             )
     return problems
+
+
+# --- the services directory -------------------------------------------------------------------
+
+
+def _service_type_problems(region: RegionFile, known: set[str]) -> list[Problem]:
+    """A type no language has a button for can never be picked: say which ones there are."""
+    problems = []
+    for listing in region.listings:
+        for index, kind in enumerate(listing.service.types):
+            if kind not in known:
+                line = region.lines.get(f"services.{listing.index}.types.{index}", listing.line)
+                names = ", ".join(sorted(known))
+                problems.append(
+                    error(region.path, line, f"types: unknown type '{kind}'; known: {names}")
+                )
+    return problems
+
+
+def _service_date_problems(region: RegionFile, today: dt.date) -> list[Problem]:
+    problems = []
+    stale_before = _months_before(today, SERVICE_STALE_MONTHS)
+    for listing in region.listings:
+        verified = listing.service.verified_on
+        if verified < stale_before:
+            line = region.lines.get(f"services.{listing.index}.verified_on", listing.line)
+            problems.append(
+                warning(
+                    region.path,
+                    line,
+                    f"{listing.id}: last verified {verified}, over {SERVICE_STALE_MONTHS} months "
+                    "ago; check the details and update verified_on",
+                )
+            )
+        if verified > today:
+            line = region.lines.get(f"services.{listing.index}.verified_on", listing.line)
+            problems.append(error(region.path, line, f"verified_on {verified} is in the future"))
+    return problems
+
+
+def _service_hours_problems(region: RegionFile) -> list[Problem]:
+    """Hours the parser accepts but had to guess at (e.g. "mo-fr" for "Mo-Fr")."""
+    problems = []
+    for listing in region.listings:
+        if listing.hours is None:
+            continue
+        for note in listing.hours.warnings:
+            line = region.lines.get(f"services.{listing.index}.hours", listing.line)
+            problems.append(warning(region.path, line, f"hours: {note}"))
+    return problems
+
+
+def _directory_country_problems(library: Library, config: Config) -> list[Problem]:
+    if config.country is None or not library.regions:
+        return []
+    if any(region.country == config.country for region in library.regions):
+        return []
+    folder = library.root / "services"
+    return [
+        warning(
+            folder,
+            0,
+            f"no services file has country {config.country}: /services will say nothing is "
+            "listed and offer the numbers by country",
+        )
+    ]
+
+
+def _routing_problems(language: LanguageEngine, library: Library) -> list[Problem]:
+    """finder.yaml must name service types and answers that exist."""
+    routing = library.languages[language.code].routing
+    if routing is None:
+        return []
+    problems = []
+    rules: list[tuple[str, str | None, NeedRule]] = [
+        (f"types.{kind}", kind, rule) for kind, rule in routing.rules.types.items()
+    ]
+    if routing.rules.general is not None:
+        rules.append(("general", None, routing.rules.general))
+    for key, kind, rule in rules:
+        line = routing.lines.get(key, 1)
+        if kind is not None and kind not in language.messages.service_types:
+            problems.append(
+                error(routing.path, line, f"'{kind}' is not in service_types (messages.yaml)")
+            )
+        if rule.answer not in language.entries:
+            line = routing.lines.get(f"{key}.answer", line)
+            problems.append(
+                error(routing.path, line, f"answer: no answer has the id '{rule.answer}'")
+            )
+    return problems
+
+
+def _finder_reply_problems(language: LanguageEngine, library: Library) -> list[Problem]:
+    """Every finder reply a person can reach (types, areas, first pages) is valid Telegram HTML."""
+    template = library.templates / "services.html.j2"
+    services = language.services
+    replies = [services.menu()]
+    for kind in services.directory.types:
+        replies.append(services.kind(kind))
+        replies.extend(
+            services.results(kind, area, 0) for area, _name in services.directory.areas(kind)
+        )
+    problems = []
+    for reply in replies:
+        for problem in problems_in(reply.html):
+            problems.append(error(template, 0, f"rendered services reply: {problem}"))
+        for button in reply.button_list:
+            if len(button.data.encode()) > 64:
+                problems.append(error(template, 0, f"button data '{button.data}' is over 64 bytes"))
+    return problems
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier (the month's last day if it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))

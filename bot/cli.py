@@ -1,4 +1,4 @@
-"""The `hrbot` command: chat, match, check, run, set-webhook.
+"""The `hrbot` command: chat, match, check, services import, run, set-webhook.
 
 Each command is a small function over the same engine; argparse is all the machinery needed.
 """
@@ -6,12 +6,17 @@ Each command is a small function over the same engine; argparse is all the machi
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +59,33 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--content", type=Path, help="the content folder to check")
     check.set_defaults(command=_check)
 
+    services = add("services", "the local services directory (content/services/)")
+    services_sub = services.add_subparsers(metavar="ACTION")
+    importer = services_sub.add_parser(
+        "import",
+        help="turn a CSV spreadsheet or Open Referral HSDS JSON into a region file",
+        description="Read FILE.csv (the header in docs/content-guide.md) or FILE.json (HSDS), "
+        "write the services that pass every check to content/services/REGION.yaml, and report "
+        "each record left out with its line. Exits 1 when any record was left out.",
+    )
+    importer.add_argument("--config", type=Path, help="a config file (default: none)")
+    importer.add_argument("file", type=Path, help="FILE.csv or FILE.json")
+    importer.add_argument("--region", required=True, help="the region name, e.g. london-east")
+    importer.add_argument("--out", type=Path, help="the folder to write to (default: services/)")
+    importer.add_argument("--country", help="2-letter country code (default: the config's)")
+    importer.add_argument("--timezone", help="IANA time zone of the hours, e.g. Europe/London")
+    importer.add_argument(
+        "--type", action="append", default=[], help="HSDS: a type for services without one"
+    )
+    importer.add_argument(
+        "--verified-on",
+        type=_date,
+        help="HSDS: the date you checked services that have no assured_date (YYYY-MM-DD)",
+    )
+    importer.add_argument("--replace", action="store_true", help="overwrite an existing file")
+    importer.set_defaults(command=_services_import)
+    services.set_defaults(command=_services_help(services))
+
     run = add("run", "run the Telegram bot (token from HRBOT_TELEGRAM_TOKEN or a token file)")
     run.set_defaults(command=_run)
 
@@ -80,16 +112,17 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.chat import run_chat
-    from bot.setup import build_engine
 
-    engine = build_engine(config, report=sys.stderr)
+    engine = _engine(config)
+    if engine is None:
+        return 2
     return run_chat(engine, sys.stdin, sys.stdout, language=config.default_language)
 
 
 def _match(args: argparse.Namespace, config: Config) -> int:
-    from bot.setup import build_engine
-
-    engine = build_engine(config, report=sys.stderr)
+    engine = _engine(config)
+    if engine is None:
+        return 2
     lines = (args.text and [" ".join(args.text)]) or (line.rstrip("\n") for line in sys.stdin)
     for text in lines:
         if not text.strip():
@@ -116,6 +149,17 @@ def _match(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _engine(config: Config) -> Engine | None:
+    """The engine; None (after one line on stderr) when no language in the content can be used."""
+    from bot.setup import build_engine
+
+    try:
+        return build_engine(config, report=sys.stderr)
+    except ValueError as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return None
+
+
 def _check(args: argparse.Namespace, config: Config) -> int:
     from bot.checker import check
 
@@ -126,6 +170,56 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     warnings = len(problems) - errors
     print(f"{errors} error(s), {warnings} warning(s) in {config.content_dir}", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-27") from None
+
+
+def _services_help(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace, Config], int]:
+    def show(args: argparse.Namespace, config: Config) -> int:
+        parser.print_help()
+        return 2
+
+    return show
+
+
+def _services_import(args: argparse.Namespace, config: Config) -> int:
+    from bot import importer
+
+    folder = args.out or config.content_dir / "services"
+    try:
+        target = importer.check_target(
+            args.region, args.country or config.country, args.timezone, folder
+        )
+        if target.path.exists() and not args.replace:
+            raise importer.ImportError_(
+                f"{target.path} exists; add --replace to overwrite it with this import"
+            )
+        known = importer.known_types(config.content_dir, config.default_language)
+        if args.file.suffix.casefold() == ".json":
+            found = importer.read_hsds(args.file, known, args.type, args.verified_on)
+        else:
+            found = importer.read_csv(args.file, known)
+    except importer.ImportError_ as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return 2
+    for problem in found.problems:
+        print(problem)
+    if not found.services:
+        print(f"nothing imported: no record in {args.file} passed the checks", file=sys.stderr)
+        return 1
+    path = importer.write_region(target, found.services, args.file)
+    for problem in importer.verify_written(path):
+        print(problem)
+    print(
+        f"imported {len(found.services)} service(s) to {path}; {found.left_out} record(s) left out",
+        file=sys.stderr,
+    )
+    return 1 if found.left_out else 0
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:

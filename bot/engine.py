@@ -8,24 +8,30 @@ Button data is short and prefixed:
   a:<id>    show an answer           m:<id>   show an answer's "more" part
   t         the topic menu           t:<area> the answers of one area
   e         the overdose card        n        emergency numbers in other countries
+  s…        the services finder (see bot/service_replies.py)
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jinja2 import TemplateError
 
 from bot.config import Config
 from bot.emergency import EmergencyDetector
+from bot.finder import Directory, Point, directory_for, national_for
 from bot.library import Language, Library
 from bot.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.model import AREAS, Entry
 from bot.numbers import NumberBook
 from bot.phrases import PhraseSet
 from bot.problems import Problem, error
-from bot.render import Renderer
+from bot.render import Renderer, fill_placeholders
 from bot.reply import Button, Event, EventKind, Reply
+from bot.routing import Router
+from bot.service_replies import ServiceReplies, utc_now
 
 MAX_CALLBACK_BYTES = 64
 COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about")
@@ -40,7 +46,14 @@ class _Rendered:
 class LanguageEngine:
     """Everything one language needs, built once at start-up."""
 
-    def __init__(self, language: Language, library: Library, config: Config) -> None:
+    def __init__(
+        self,
+        language: Language,
+        library: Library,
+        config: Config,
+        directory: Directory | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
         self.code = language.code
         self.messages = language.messages
         self.rules = language.rules
@@ -63,6 +76,7 @@ class LanguageEngine:
         )
         self.problems: list[Problem] = []
         self._rendered = self._render_all()
+        self._services_setup(language, library, config, directory, clock)
 
     def _render_all(self) -> dict[str, _Rendered]:
         """Render every answer once, at start-up; one that can't be rendered is left out.
@@ -76,10 +90,28 @@ class LanguageEngine:
                 more = self.renderer.more(entry) if entry.more else ""
                 rendered[entry_id] = _Rendered(self.renderer.answer(entry), more)
             except TemplateError as exc:
-                line = entry.body_line + (getattr(exc, "lineno", 1) or 1) - 1
+                line = self._placeholder_line(entry)
                 self.problems.append(error(entry.path, line, f"cannot be shown: {exc}"))
                 del self.entries[entry_id]
         return rendered
+
+    def _placeholder_line(self, entry: Entry) -> int:
+        """The file line whose placeholder can't be filled: the summary's, or the first line of
+        the body or more part that fails on its own; the body's first line if none does."""
+        try:
+            fill_placeholders(entry.meta.summary, self.renderer.variables)
+        except TemplateError:
+            return entry.line_of("summary")
+        try:
+            lines = entry.path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return entry.body_line
+        for number in range(entry.body_line, len(lines) + 1):
+            try:
+                fill_placeholders(lines[number - 1], self.renderer.variables)
+            except TemplateError:
+                return number
+        return entry.body_line
 
     # --- events --------------------------------------------------------------------------
 
@@ -90,16 +122,23 @@ class LanguageEngine:
             return self.button(event.text)
         if event.kind is EventKind.COMMAND:
             return self.command(event.text, event.argument)
+        if event.kind is EventKind.LOCATION:
+            return self.location(event.latitude, event.longitude)
         return self.message(self.messages.not_text, self._home_buttons())
 
     def text(self, text: str) -> Reply:
         card = self.detector.detect(text)
         found = self.matcher.match(text)
         if card is not None and card in self.entries:
-            also = found.entry_id if found.entry_id not in (None, card) else None
+            # The answer the message asked about, or its close runner-up when that is the card.
+            matched = [found.entry_id, *(i for i, _ in found.alternatives)]
+            also = next((i for i in matched if i != card), None) if found.confident else None
             return self.answer(card, also=also)
         if self.is_off_topic(text):
             return self.no_match(text, self.messages.off_topic)
+        need = self.router.need_in(text)
+        if need is not None:
+            return self.services.for_need(need)
         if found.entry_id is not None:
             return self.answer(found.entry_id, alternatives=found.alternatives)
         if found.alternatives:
@@ -124,6 +163,8 @@ class LanguageEngine:
             return self.emergency()
         if kind == "n":
             return self.numbers_list()
+        if kind == "s":
+            return self.services.button(value)
         return self.menu()  # an old or unknown button: show the way back in
 
     def command(self, name: str, argument: str = "") -> Reply:
@@ -136,8 +177,9 @@ class LanguageEngine:
             return self.menu()
         if name == "emergency":
             return self.emergency()
-        for command, entry_id in (("services", "find-services"), ("privacy", "privacy"),
-                                  ("about", "about")):  # fmt: skip
+        if name == "services":
+            return self.services.menu()
+        for command, entry_id in (("privacy", "privacy"), ("about", "about")):
             if name == command and entry_id in self.entries:
                 return self.answer(entry_id)
         return self.message(self.messages.help, self._home_buttons())
@@ -253,15 +295,50 @@ class LanguageEngine:
     def _home_buttons(self) -> tuple[tuple[Button, ...], ...]:
         return (self._home_row(),)
 
+    # --- the services finder (bot/finder.py, bot/service_replies.py) -------------------------
+
+    def _services_setup(
+        self,
+        language: Language,
+        library: Library,
+        config: Config,
+        directory: Directory | None,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        """The directory's replies and the typed-place-question router for this language."""
+        rules = language.routing.rules if language.routing else None
+        analyser = self.matcher.analyser
+        self.router = Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text)))
+        answers = {kind: rule.answer for kind, rule in rules.types.items()} if rules else {}
+        self.services = ServiceReplies(
+            directory if directory is not None else directory_for(library.regions, config.country),
+            national_for(library.regions, config.country),
+            language.messages,
+            self.renderer,
+            self.entries,
+            answers,
+            has_country=config.country is not None,
+            clock=clock,
+        )
+
+    def location(self, latitude: float | None, longitude: float | None) -> Reply:
+        """A shared location: the nearest services. The point lives only in this call."""
+        if latitude is None or longitude is None:
+            return self.services.menu()
+        return self.services.near(Point(latitude, longitude))
+
 
 class Engine:
     """Picks the person's language (or the default) and hands the event to it."""
 
-    def __init__(self, library: Library, config: Config) -> None:
+    def __init__(
+        self, library: Library, config: Config, clock: Callable[[], dt.datetime] = utc_now
+    ) -> None:
         self.config = config
         self.library = library
+        directory = directory_for(library.regions, config.country)  # shared by every language
         self.languages = {
-            code: LanguageEngine(language, library, config)
+            code: LanguageEngine(language, library, config, directory, clock)
             for code, language in library.languages.items()
         }
         if not self.languages:

@@ -1,4 +1,5 @@
-"""Loading the whole content folder: answers, lexicons, words, emergency phrases and numbers.
+"""Loading the whole content folder: answers, lexicons, words, emergency phrases, numbers and
+the services directory.
 
 A broken file never stops the rest: it is reported (as `path:line: message`) and left out, and
 the bot answers from everything else.
@@ -18,6 +19,9 @@ from bot.messages import Messages
 from bot.model import Entry
 from bot.numbers import NumberBook, load_numbers
 from bot.problems import Problem, error
+from bot.routing import FILE_NAME as ROUTING_FILE
+from bot.routing import RoutingFile, load_routing
+from bot.services import SERVICES_DIR, RegionFile, load_regions
 from bot.yamlfile import ContentError, read_yaml, validation_problems
 
 NUMBERS_FILE = "emergency-numbers.yaml"
@@ -34,6 +38,7 @@ class Language:
     rules: EmergencyRules
     stopwords: list[str]
     off_topic: tuple[str, ...] = ()
+    routing: RoutingFile | None = None  # finder.yaml: typed place questions → the finder
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Library:
     languages: dict[str, Language]
     numbers: NumberBook
     problems: list[Problem] = field(default_factory=list)
+    regions: list[RegionFile] = field(default_factory=list)  # content/services/*.yaml
 
     @property
     def templates(self) -> Path:
@@ -63,7 +69,9 @@ def load_library(root: Path) -> Library:
                 languages[language.code] = language
     if not languages:
         problems.append(error(root, 0, "no language folder (like en/ with messages.yaml) found"))
-    return Library(root, languages, numbers, problems)
+    regions, region_problems = load_regions(root / SERVICES_DIR)
+    problems.extend(region_problems)
+    return Library(root, languages, numbers, problems, regions)
 
 
 def _load_language(folder: Path, problems: list[Problem]) -> Language | None:
@@ -80,7 +88,14 @@ def _load_language(folder: Path, problems: list[Problem]) -> Language | None:
         rules=rules,
         stopwords=_load_stopwords(folder / "stopwords.txt", problems),
         off_topic=_load_phrases(folder / "off-topic.yaml", problems),
+        routing=_load_routing(folder / ROUTING_FILE, problems),
     )
+
+
+def _load_routing(path: Path, problems: list[Problem]) -> RoutingFile | None:
+    routing, found = load_routing(path)
+    problems.extend(found)
+    return routing
 
 
 def _load_entries(folder: Path, problems: list[Problem]) -> dict[str, Entry]:

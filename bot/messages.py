@@ -13,6 +13,45 @@ class Buttons(BaseModel):
     back: str
     numbers: str
     also: str
+    other_services: str
+    answer: str
+
+
+class ServiceWords(BaseModel):
+    """The finder's words; `{placeholders}` are filled in by bot/service_replies.py."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    pick_type: str
+    pick_area: str
+    pick_area_or_location: str
+    location_prompt: str
+    location_button: str
+    location_used: str
+    nearest: str
+    page: str
+    none_near: str
+    none_for_type: str
+    none_at_all: str
+    national: str
+    no_country: str
+    open_until: str
+    open_always: str
+    closed_until: str
+    closed: str
+    hours_unknown: str
+    at_time: str
+    at_day_time: str
+    weekdays: list[str] = Field(min_length=7, max_length=7)
+    distance: str
+    map: str
+    sms: str
+    walk_in: str
+    appointment: str
+    id_needed: str
+    no_id: str
+    anonymous: str
+    checked: str
 
 
 class Messages(BaseModel):
@@ -41,3 +80,6 @@ class Messages(BaseModel):
     areas: dict[str, str]
     buttons: Buttons
     months: list[str] = Field(min_length=12, max_length=12)
+    services: ServiceWords
+    # The kinds of service a directory may list (type id → button label), in button order.
+    service_types: dict[str, str]

@@ -16,7 +16,8 @@ from bot.yamlfile import ContentError, read_yaml, validation_problems
 _PHONE = re.compile(r"^[+*]?[0-9][0-9 ()\-]*( ext\.? ?[0-9]+)?$")
 
 
-def _phone(value: str) -> str:
+def phone_number(value: str) -> str:
+    """A phone number as written, or a ValueError saying what a number may contain."""
     value = str(value).strip()
     if not _PHONE.match(value):
         raise ValueError("must be a phone number: digits, spaces, dashes, an optional leading +")
@@ -36,7 +37,7 @@ class Line(BaseModel):
     @field_validator("number", "text")
     @classmethod
     def _check_number(cls, value: str) -> str:
-        return _phone(value) if value else value
+        return phone_number(value) if value else value
 
     def describe(self) -> str:
         extra = f", {self.note}" if self.note else ""
@@ -56,12 +57,12 @@ class Country(BaseModel):
     @field_validator("emergency")
     @classmethod
     def _check_emergency(cls, value: str) -> str:
-        return _phone(value)
+        return phone_number(value)
 
     @field_validator("also")
     @classmethod
     def _check_also(cls, value: list[str]) -> list[str]:
-        return [_phone(number) for number in value]
+        return [phone_number(number) for number in value]
 
 
 @dataclass(frozen=True)

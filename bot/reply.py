@@ -15,6 +15,7 @@ class EventKind(StrEnum):
     BUTTON = "button"  # the data of a pressed button
     COMMAND = "command"  # /start, /help … with an optional argument
     OTHER = "other"  # a voice note, photo, sticker: something the bot cannot read
+    LOCATION = "location"  # a shared location: used for this one reply, then dropped
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Event:
     text: str = ""
     argument: str = ""  # a command's argument, e.g. the entry id of a /start deep link
     language: str | None = None  # the person's app language, used for this reply only
+    latitude: float | None = None  # a shared location (LOCATION events only), never kept
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,11 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     emergency: bool = False
     entry_id: str | None = None  # the answer shown, if any (for counts and tests)
+    # Offer the app's one-time "send my location" button (Telegram: a reply keyboard, sent as
+    # its own short message with `location_prompt`, since a message has one keyboard only).
+    request_location: bool = False
+    location_prompt: str = ""
+    location_button: str = ""
 
     @property
     def button_list(self) -> list[Button]:

@@ -16,6 +16,12 @@ from pydantic import ValidationError
 
 from bot.problems import Problem, error
 
+# libyaml's parser when PyYAML has it (10x faster on a large services directory); the data is
+# built from the same parsed nodes that give the line numbers, so the text is read once.
+_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+
 
 class ContentError(Exception):
     """A file that cannot be read at all; carries where, for a `path:line` report."""
@@ -34,8 +40,8 @@ class YamlDoc:
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
     """Parse YAML text that starts on `first_line` of `path`."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = _LOADER("").construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -91,7 +97,7 @@ def validation_problems(
     for err in exc.errors():
         loc = ".".join(str(part) for part in err["loc"])
         key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
-        message = err["msg"]
+        message = err["msg"].removeprefix("Value error, ")  # pydantic's wording, not ours
         if err["type"] == "missing":
             message = "is missing"
         elif err["type"] == "extra_forbidden":

@@ -1,0 +1,99 @@
+"""Typed messages that ask for a place go to the services finder (`content/<lang>/finder.yaml`).
+
+"needle exchange near me", "where can i get narcan", "methadone clinic": the person wants an
+address and opening hours, not an explanation. A message is routed when it has a place phrase
+and a phrase of a service type; the first type listed in the file wins. The phrases are data so
+that staff can add the words their people use, like the emergency phrases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.phrases import PhraseSet
+from bot.problems import Problem
+from bot.yamlfile import ContentError, read_yaml, validation_problems
+
+FILE_NAME = "finder.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NeedRule(_Strict):
+    answer: str = Field(min_length=1)
+    phrases: list[str] = Field(min_length=1)
+
+    @field_validator("phrases")
+    @classmethod
+    def _no_blank(cls, value: list[str]) -> list[str]:
+        if any(not str(item).strip() for item in value):
+            raise ValueError("has an empty phrase")
+        return [str(item).strip() for item in value]
+
+
+class RoutingRules(_Strict):
+    places: list[str] = Field(min_length=1)
+    types: dict[str, NeedRule] = {}
+    general: NeedRule | None = None
+
+
+@dataclass(frozen=True)
+class RoutingFile:
+    path: Path
+    rules: RoutingRules
+    lines: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a message asks for: a service type (None: services in general) and its answer."""
+
+    kind: str | None
+    answer: str
+
+
+def load_routing(path: Path) -> tuple[RoutingFile | None, list[Problem]]:
+    """The language's routing phrases; a missing file means no free-text routing."""
+    if not path.exists():
+        return None, []
+    try:
+        doc = read_yaml(path)
+        rules = RoutingRules.model_validate(doc.data if doc.data is not None else {})
+    except ContentError as exc:
+        return None, [exc.problem]
+    except ValidationError as exc:
+        return None, validation_problems(path, exc, doc.lines)
+    return RoutingFile(path, rules, doc.lines), []
+
+
+class Router:
+    """Finds the need in a message; built once per language with its normaliser."""
+
+    def __init__(self, rules: RoutingRules | None, normalise: Callable[[str], list[str]]) -> None:
+        self._normalise = normalise
+        self._places = PhraseSet(rules.places if rules else (), normalise)
+        self._needs: list[tuple[Need, PhraseSet]] = []
+        if rules is None:
+            return
+        for kind, rule in rules.types.items():
+            self._needs.append((Need(kind, rule.answer), PhraseSet(rule.phrases, normalise)))
+        if rules.general is not None:
+            general = rules.general
+            self._needs.append((Need(None, general.answer), PhraseSet(general.phrases, normalise)))
+
+    def need_in(self, text: str) -> Need | None:
+        if not self._places:
+            return None
+        words = self._normalise(text)
+        if not self._places.found_in(words):
+            return None
+        for need, phrases in self._needs:
+            if phrases.found_in(words):
+                return need
+        return None
