@@ -89,6 +89,19 @@ def load_config(path: Path | None) -> Config:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+    return _relative_to(config, path.parent)
+
+
+def _relative_to(config: Config, folder: Path) -> Config:
+    """Paths in a config file are read from the file's own folder, wherever the bot starts."""
+    telegram = config.telegram
+    files = {
+        name: folder / value
+        for name in ("token_file", "webhook_secret_file")
+        if (value := getattr(telegram, name)) is not None and not value.is_absolute()
+    }
+    if files:
+        config = config.model_copy(update={"telegram": telegram.model_copy(update=files)})
     if not config.content_dir.is_absolute():
-        config = config.model_copy(update={"content_dir": path.parent / config.content_dir})
+        config = config.model_copy(update={"content_dir": folder / config.content_dir})
     return config

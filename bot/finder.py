@@ -136,11 +136,15 @@ class Directory:
 
 
 def directory_for(regions: Iterable[RegionFile], country: str | None) -> Directory:
-    """The deployment's directory: every region file of its country (all of them if none)."""
+    """The deployment's directory: every region file of its country.
+
+    With no country set, every local (not national) file: one country's national lines must not
+    be offered as if they were local to someone in another.
+    """
     return Directory(
         listing
         for region in regions
-        if country is None or region.country == country.upper()
+        if (region.country == country.upper() if country else not region.national)
         for listing in region.listings
     )
 

@@ -112,3 +112,16 @@ def test_cli_uses_the_config_from_another_folder(
     code, out, err = hrbot("check", "--config", str(path.relative_to(tmp_path.parent)))
     assert code == 0, out + err
     assert "error(s)" in err and "content" in err
+
+
+def test_secret_files_are_read_relative_to_the_config_file(tmp_path: Path) -> None:
+    folder = tmp_path / "deploy"
+    folder.mkdir()
+    path = folder / "config.yaml"
+    path.write_text(
+        "telegram:\n  token_file: secrets/token\n  webhook_secret_file: /abs/secret\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.telegram.token_file == folder / "secrets" / "token"
+    assert config.telegram.webhook_secret_file == Path("/abs/secret")

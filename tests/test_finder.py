@@ -303,3 +303,14 @@ def test_an_empty_directory_finds_nothing() -> None:
     assert not empty and empty.types == []
     assert nearest(empty, Point(*LONDON), FRIDAY_NOON) == []
     assert in_area(empty, "naloxone", "camden", FRIDAY_NOON).items == ()
+
+
+def test_without_a_country_no_national_lines_pose_as_local_services() -> None:
+    """The bundled national files are for their own country only; unset country, none shown."""
+    from bot.config import Config
+    from bot.reply import Event, EventKind
+    from bot.setup import build_engine
+
+    reply = build_engine(Config()).handle(Event(EventKind.COMMAND, "services"))
+    assert "United States" not in reply.html
+    assert not any(button.data.startswith("s:") for button in reply.button_list)
