@@ -60,22 +60,36 @@ async def send_reply(
     """Send `reply` as one or more messages; True when all of it arrived."""
     chunks = messages(reply.html)
     markup = keyboard(reply)
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        if not await _send(bot, chat_id, chunk, markup if last else None, counters, thread_id):
+            return False
+    counters.add("replies_sent")
+    return await _offer_location(bot, chat_id, reply, counters, thread_id)
+
+
+async def _send(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+    counters: Counters,
+    thread_id: int | None,
+) -> bool:
+    """One message, the same way every time; a final failure is counted, not raised."""
     try:
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await bot.send_message(
-                chat_id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if last else None,
-                link_preview_options=NO_PREVIEW,
-                message_thread_id=thread_id,
-            )
+        await bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+            message_thread_id=thread_id,
+        )
     except TelegramError as exc:
         _failed(counters, exc)
         return False
-    counters.add("replies_sent")
-    return await _offer_location(bot, chat_id, reply, counters, thread_id)
+    return True
 
 
 async def _offer_location(
@@ -90,18 +104,8 @@ async def _offer_location(
         return True
     button = KeyboardButton(reply.location_button, request_location=True)
     markup = ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
-    try:
-        await bot.send_message(
-            chat_id,
-            html.escape(reply.location_prompt, quote=False),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            message_thread_id=thread_id,
-        )
-    except TelegramError as exc:
-        _failed(counters, exc)
-        return False
-    return True
+    prompt = html.escape(reply.location_prompt, quote=False)
+    return await _send(bot, chat_id, prompt, markup, counters, thread_id)
 
 
 async def edit_reply(bot: Bot, message: Message, reply: Reply, counters: Counters) -> bool:
@@ -160,17 +164,7 @@ async def send_link(
 ) -> bool:
     """A plain-text message with one link button (the group chat's way to a private chat)."""
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
-    try:
-        await bot.send_message(
-            chat_id,
-            html.escape(text, quote=False),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=NO_PREVIEW,
-            message_thread_id=thread_id,
-        )
-    except TelegramError as exc:
-        _failed(counters, exc)
-        return False
-    counters.add("replies_sent")
-    return True
+    sent = await _send(bot, chat_id, html.escape(text, quote=False), markup, counters, thread_id)
+    if sent:
+        counters.add("replies_sent")
+    return sent
