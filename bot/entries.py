@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from bot.model import Entry, FrontMatter
 from bot.problems import Problem, error
-from bot.yamlfile import ContentError, parse_yaml, validation_problems
+from bot.yamlfile import ContentError, parse_yaml, read_text, validation_problems
 
 MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.MULTILINE | re.IGNORECASE)
 
@@ -17,13 +17,7 @@ MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.MULTILINE | re.IGNOREC
 def read_entry(path: Path, language: str) -> tuple[Entry | None, list[Problem]]:
     """Read an answer; a file that can't be used comes back as None with its problems."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [error(path, 0, "is not UTF-8 text; save it as UTF-8")]
-    except OSError as exc:
-        return None, [error(path, 0, f"cannot be read ({exc.strerror})")]
-    try:
-        front, front_line, body, body_line = _split(text, path)
+        front, front_line, body, body_line = _split(read_text(path), path)
         doc = parse_yaml(front, path, first_line=front_line)
     except ContentError as exc:
         return None, [exc.problem]

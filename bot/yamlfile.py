@@ -55,14 +55,18 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
     return YamlDoc(data, lines)
 
 
-def read_yaml(path: Path) -> YamlDoc:
+def read_text(path: Path) -> str:
+    """A content file's text, or a ContentError a person can act on."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError(path, 0, "is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise ContentError(path, 0, f"cannot be read ({exc.strerror})") from None
-    return parse_yaml(text, path)
+
+
+def read_yaml(path: Path) -> YamlDoc:
+    return parse_yaml(read_text(path), path)
 
 
 def _collect_lines(node: yaml.Node, prefix: str, first_line: int, out: dict[str, int]) -> None:
