@@ -212,3 +212,13 @@ def test_hrbot_match_lists_the_other_answer_after_the_card(
     assert record["entry"] == "overdose-now"
     assert record["alternatives"][:1] == ["stimulant-overdose"]
     assert record["score"] == 100
+
+
+def test_an_emergency_at_the_end_of_a_long_story_is_still_seen(engine: Engine) -> None:
+    story = (
+        "so basically last night we were at my cousins place and everyone was drinking and "
+        "then some guy brought pills and we all took some and later on the way home "
+    ) * 6
+    reply = engine.handle(Event(EventKind.TEXT, story + "my freind is on the couch not breathin"))
+    assert reply.emergency
+    assert reply.entry_id == "overdose-now"
