@@ -51,7 +51,7 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
         raise ContentError(path, first_line, f"YAML: {exc}") from None
     lines: dict[str, int] = {}
     if node is not None:
-        _collect_lines(node, "", first_line, lines)
+        _collect_lines(node, "", first_line, lines, path)
     return YamlDoc(data, lines)
 
 
@@ -69,17 +69,28 @@ def read_yaml(path: Path) -> YamlDoc:
     return parse_yaml(read_text(path), path)
 
 
-def _collect_lines(node: yaml.Node, prefix: str, first_line: int, out: dict[str, int]) -> None:
+def _collect_lines(
+    node: yaml.Node, prefix: str, first_line: int, out: dict[str, int], path: Path
+) -> None:
+    """Record each key's line; a key given twice is an error, since YAML would silently keep
+    only the second and a reviewer would believe the first was in effect."""
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            out.setdefault(key, first_line + key_node.start_mark.line)
-            _collect_lines(value_node, key, first_line, out)
+            name = str(key_node.value)
+            line = first_line + key_node.start_mark.line
+            if name in seen:
+                first = out.get(f"{prefix}.{name}" if prefix else name)
+                raise ContentError(path, line, f"'{name}' is given twice (first on line {first})")
+            seen.add(name)
+            key = f"{prefix}.{name}" if prefix else name
+            out.setdefault(key, line)
+            _collect_lines(value_node, key, first_line, out, path)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             key = f"{prefix}.{index}" if prefix else str(index)
             out.setdefault(key, first_line + item.start_mark.line)
-            _collect_lines(item, key, first_line, out)
+            _collect_lines(item, key, first_line, out, path)
 
 
 def line_for(lines: dict[str, int], key: str, default: int = 1) -> int:

@@ -237,6 +237,15 @@ def test_bad_country_code_in_numbers(content: Callable[..., Path]) -> None:
     assert_error(problems_for(tree), path, line_of(path, "USA:"), "country code")
 
 
+def test_a_key_given_twice_is_an_error_at_its_second_line(content: Callable[..., Path]) -> None:
+    twice = '  emergency: "911"\n  emergency: "112"'
+    tree = content(numbers=NUMBERS.replace('  emergency: "nine one one"', twice))
+    path = tree / "emergency-numbers.yaml"
+    problem = assert_error(problems_for(tree), path, line_of(path, '"112"'), "twice")
+    first = line_of(path, '"911"')
+    assert f"line {first}" in problem.message
+
+
 def test_template_syntax_error(content: Callable[..., Path]) -> None:
     template = (BUNDLED_CONTENT / "templates" / "no_match.html.j2").read_text(encoding="utf-8")
     lines = template.splitlines()
