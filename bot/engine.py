@@ -25,6 +25,7 @@ from bot.finder import Directory, Point, directory_for, national_for
 from bot.library import Language, Library
 from bot.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.model import AREAS, Entry
+from bot.normalise import plain, words
 from bot.numbers import NumberBook
 from bot.phrases import PhraseSet
 from bot.problems import Problem, error
@@ -70,6 +71,7 @@ class LanguageEngine:
         analyser.learn(language.rules.all_phrases + language.off_topic)
         self.detector = EmergencyDetector(language.rules, analyser)
         self.off_topic = PhraseSet(language.off_topic, analyser.canonical_words)
+        self.small_talk = frozenset(plain(w) for term in language.small_talk for w in words(term))
         self.numbers = library.numbers
         self.renderer = Renderer(
             library.templates, language.messages, _variables(language, library.numbers, config)
@@ -136,6 +138,8 @@ class LanguageEngine:
             return self.answer(card, also=also)
         if self.is_off_topic(text):
             return self.no_match(text, self.messages.off_topic)
+        if self.is_small_talk(text):
+            return self.start()
         need = self.router.need_in(text)
         if need is not None:
             return self.services.for_need(need)
@@ -144,6 +148,15 @@ class LanguageEngine:
         if found.alternatives:
             return self.suggest(found)
         return self.no_match(text)
+
+    def is_small_talk(self, text: str) -> bool:
+        """Only greetings, thanks and the like ("hi", "ok cool"): greet back, don't search.
+
+        One word from outside the list and the message is searched as usual, so
+        "hi how do i use narcan" is answered.
+        """
+        said = [plain(word) for word in words(text)]
+        return bool(said) and all(word in self.small_talk for word in said)
 
     def is_off_topic(self, text: str) -> bool:
         """Buying, selling or making drugs: declined kindly rather than half-answered."""
@@ -363,11 +376,11 @@ class Engine:
     def match(self, text: str, language: str | None = None) -> tuple[Match, str | None]:
         """What the matcher and the emergency detector make of a text (for `hrbot match`).
 
-        Off-topic requests come back as no match, as the person would see them.
+        Off-topic requests and small talk come back as no match, as the person would see them.
         """
         engine = self.language(language)
         card = engine.detector.detect(text)
-        if card is None and engine.is_off_topic(text):
+        if card is None and (engine.is_off_topic(text) or engine.is_small_talk(text)):
             return Match(None, 0.0, ()), None
         return engine.matcher.match(text), card
 

@@ -38,6 +38,7 @@ class Language:
     rules: EmergencyRules
     stopwords: list[str]
     off_topic: tuple[str, ...] = ()
+    small_talk: tuple[str, ...] = ()
     routing: RoutingFile | None = None  # finder.yaml: typed place questions → the finder
 
 
@@ -88,6 +89,7 @@ def _load_language(folder: Path, problems: list[Problem]) -> Language | None:
         rules=rules,
         stopwords=_load_stopwords(folder / "stopwords.txt", problems),
         off_topic=_load_phrases(folder / "off-topic.yaml", problems),
+        small_talk=_load_phrases(folder / "small-talk.yaml", problems, key="words"),
         routing=_load_routing(folder / ROUTING_FILE, problems),
     )
 
@@ -160,8 +162,8 @@ def _load_rules(path: Path, problems: list[Problem]) -> EmergencyRules | None:
     )
 
 
-def _load_phrases(path: Path, problems: list[Problem]) -> tuple[str, ...]:
-    """An optional `phrases:` list file; missing means empty."""
+def _load_phrases(path: Path, problems: list[Problem], key: str = "phrases") -> tuple[str, ...]:
+    """An optional file holding one list under `key`; missing means empty."""
     if not path.exists():
         return ()
     try:
@@ -170,7 +172,7 @@ def _load_phrases(path: Path, problems: list[Problem]) -> tuple[str, ...]:
         problems.append(exc.problem)
         return ()
     data = doc.data if isinstance(doc.data, dict) else {}
-    return _strings(data.get("phrases"), path, doc.lines, "phrases", problems)
+    return _strings(data.get(key), path, doc.lines, key, problems)
 
 
 def _strings(

@@ -222,3 +222,20 @@ def test_an_emergency_at_the_end_of_a_long_story_is_still_seen(engine: Engine) -
     reply = engine.handle(Event(EventKind.TEXT, story + "my freind is on the couch not breathin"))
     assert reply.emergency
     assert reply.entry_id == "overdose-now"
+
+
+@pytest.mark.parametrize(
+    ("text", "card"),
+    [
+        ("hi how do i use narcan my friend wont wake up", "overdose-now"),
+        ("what is happening to him hes not breathing", "overdose-now"),
+        ("cops are here and she stopped breathing", "overdose-now"),
+        ("i want to kill myself who can i talk to", "crisis-support"),
+    ],
+)
+def test_a_general_question_word_does_not_hide_a_report(
+    engine: Engine, text: str, card: str
+) -> None:
+    reply = engine.handle(Event(EventKind.TEXT, text))
+    assert reply.emergency
+    assert reply.entry_id == card

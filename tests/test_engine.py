@@ -6,6 +6,7 @@ from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
+import pytest
 from conftest import Bot
 
 from bot.config import Config
@@ -151,3 +152,16 @@ def test_an_empty_message_does_not_crash(bot: Bot) -> None:
     for text in ("", "   ", "???", "🙂", "\u200b"):
         reply = bot.say(text)
         assert reply.html and reply.buttons
+
+
+@pytest.mark.parametrize("text", ["hi", "Thanks!!", "ok cool", "good morning", "hey how are u"])
+def test_small_talk_gets_the_greeting_not_a_guess(engine: Engine, text: str) -> None:
+    reply = engine.handle(Event(EventKind.TEXT, text))
+    greeting = engine.handle(Event(EventKind.COMMAND, "start"))
+    assert reply.entry_id is None
+    assert reply.html == greeting.html
+
+
+def test_a_greeting_with_a_question_is_answered(engine: Engine) -> None:
+    reply = engine.handle(Event(EventKind.TEXT, "hi how do i use narcan"))
+    assert reply.entry_id == "naloxone-how"
