@@ -40,7 +40,10 @@ class EmergencyDetector:
 
     def detect(self, text: str) -> str | None:
         """The id of the emergency card this message needs, or None."""
-        words = self._words(text)
+        return self.detect_words(self._words(text))
+
+    def detect_words(self, words: list[str]) -> str | None:
+        """As `detect`, for a message already turned into canonical words."""
         if not words:
             return None
         now = self._now.found_in(words)

@@ -129,18 +129,20 @@ class LanguageEngine:
         return self.message(self.messages.not_text, self._home_buttons())
 
     def text(self, text: str) -> Reply:
-        card = self.detector.detect(text)
-        found = self.matcher.match(text)
+        # Typo correction and the lexicon run once; every check below reads the same words.
+        canonical = self.matcher.analyser.canonical_words(text)
+        card = self.detector.detect_words(canonical)
+        found = self.matcher.match_words(canonical)
         if card is not None and card in self.entries:
             # The answer the message asked about, or its close runner-up when that is the card.
             matched = [found.entry_id, *(i for i, _ in found.alternatives)]
             also = next((i for i in matched if i != card), None) if found.confident else None
             return self.answer(card, also=also)
-        if self.is_off_topic(text):
+        if self.is_off_topic_words(canonical):
             return self.no_match(text, self.messages.off_topic)
         if self.is_small_talk(text):
             return self.start()
-        need = self.router.need_in(text)
+        need = self.router.need_in_words(self.matcher.analyser.stem_all(canonical))
         if need is not None:
             return self.services.for_need(need)
         if found.entry_id is not None:
@@ -160,9 +162,10 @@ class LanguageEngine:
 
     def is_off_topic(self, text: str) -> bool:
         """Buying, selling or making drugs: declined kindly rather than half-answered."""
-        return bool(self.off_topic) and self.off_topic.found_in(
-            self.matcher.analyser.canonical_words(text)
-        )
+        return self.is_off_topic_words(self.matcher.analyser.canonical_words(text))
+
+    def is_off_topic_words(self, canonical: list[str]) -> bool:
+        return bool(self.off_topic) and self.off_topic.found_in(canonical)
 
     def button(self, data: str) -> Reply:
         kind, _, value = data.partition(":")
@@ -379,10 +382,11 @@ class Engine:
         Off-topic requests and small talk come back as no match, as the person would see them.
         """
         engine = self.language(language)
-        card = engine.detector.detect(text)
-        if card is None and (engine.is_off_topic(text) or engine.is_small_talk(text)):
+        canonical = engine.matcher.analyser.canonical_words(text)
+        card = engine.detector.detect_words(canonical)
+        if card is None and (engine.is_off_topic_words(canonical) or engine.is_small_talk(text)):
             return Match(None, 0.0, ()), None
-        return engine.matcher.match(text), card
+        return engine.matcher.match_words(canonical), card
 
 
 def _variables(language: Language, numbers: NumberBook, config: Config) -> dict[str, str]:

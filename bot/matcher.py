@@ -228,11 +228,17 @@ class Matcher:
         return _unit({stem: weight for stem, weight in vector.items() if weight > 0})
 
     def match(self, text: str) -> Match:
-        return self._decide(self.rank(text))
+        return self.match_words(self.analyser.canonical_words(text))
+
+    def match_words(self, canonical: Sequence[str]) -> Match:
+        """As `match`, for a message already turned into canonical words."""
+        return self._decide(self.rank_words(canonical))
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """The best few answers for a text with their scores, best first, before any threshold."""
-        canonical = self.analyser.canonical_words(text)
+        return self.rank_words(self.analyser.canonical_words(text))
+
+    def rank_words(self, canonical: Sequence[str]) -> list[tuple[str, float]]:
         stems = self.analyser.stems_of(canonical)
         everyday = self.analyser.everyday_stems(canonical)
         query = self._vector(stems, unknown_weight=self._unknown_idf * UNKNOWN_WEIGHT)

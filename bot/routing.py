@@ -88,9 +88,12 @@ class Router:
             self._needs.append((Need(None, general.answer), PhraseSet(general.phrases, normalise)))
 
     def need_in(self, text: str) -> Need | None:
+        return self.need_in_words(self._normalise(text))
+
+    def need_in_words(self, words: list[str]) -> Need | None:
+        """As `need_in`, for a message already normalised the same way."""
         if not self._places:
             return None
-        words = self._normalise(text)
         if not self._places.found_in(words):
             return None
         for need, phrases in self._needs:
