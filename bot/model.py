@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 from bot.yamlfile import line_for
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-AREAS = ("overdose", "injecting", "testing", "services", "general")
+AREAS = ("overdose", "drugs", "injecting", "testing", "services", "general")
 
 
 class ReviewStatus(StrEnum):

@@ -51,6 +51,8 @@ class Country(BaseModel):
     also: list[str] = []
     crisis: Line | None = None
     overdose_line: Line | None = None
+    warm_line: Line | None = None  # a listening line for when it is hard, not a crisis
+    other_lines: list[Line] = []  # more lines worth knowing (another language, other hours)
     sources: list[Source] = Field(min_length=1)
     checked_on: dt.date
 

@@ -110,7 +110,7 @@ BROKEN = [
      "must match the file name"),
     ("area-not-folder", variant("area-not-folder", area="testing"), "area: testing",
      "must match the folder"),
-    ("unknown-area", variant("unknown-area", area="drugs"), "area: drugs", "area"),
+    ("unknown-area", variant("unknown-area", area="recipes"), "area: recipes", "area"),
     ("related-unknown-id", variant("related-unknown-id", related=["naloxone-how", "no-such"]),
      "  - no-such", "no answer has the id 'no-such'"),
     ("related-itself", variant("related-itself", related=["related-itself"]), "related:",
