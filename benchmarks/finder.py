@@ -29,11 +29,11 @@ from pathlib import Path
 import yaml
 
 from bot.config import BUNDLED_CONTENT
-from bot.finder import Directory, Point, in_area, nearest, nearest_of_every_type
 from bot.library import load_library
-from bot.render import Renderer
-from bot.service_replies import ServiceReplies
-from bot.services import read_region
+from bot.rendering.render import Renderer
+from bot.services.directory import read_region
+from bot.services.finder import Directory, Point, in_area, nearest, nearest_of_every_type
+from bot.services.replies import ServiceReplies
 
 TARGET_P99_MS = 5.0
 TYPES = [

@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "eval" / "en.yaml"
 
 _started = time.perf_counter()
-from bot.checker import check  # noqa: E402
 from bot.config import BUNDLED_CONTENT, Config  # noqa: E402
 from bot.engine import Engine, LanguageEngine  # noqa: E402
 from bot.library import load_library  # noqa: E402
+from bot.tools.checker import check  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - _started
 

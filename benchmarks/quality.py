@@ -12,8 +12,8 @@ import argparse
 from pathlib import Path
 
 from bot.config import Config
-from bot.evaluation import evaluate, load_set
-from bot.setup import build_engine
+from bot.engine import build_engine
+from bot.tools.evaluation import evaluate, load_set
 
 ROOT = Path(__file__).resolve().parent.parent
 

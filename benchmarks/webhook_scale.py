@@ -345,7 +345,7 @@ def main() -> int:
         rig.pids["fake Bot API"] = [api.pid]
         for number, port in enumerate(rig.replica_ports, 1):
             config = replica_config(folder, rig.api_port, port, args.bot_concurrency)
-            command = [sys.executable, "-m", "bot.cli", "run", "--config", str(config)]
+            command = [sys.executable, "-m", "handlers.cli", "run", "--config", str(config)]
             replica = stack.enter_context(started(command, env=env, cwd=folder))
             wait_until_listening(port, replica, f"replica {number}")
             rig.pids[f"replica {number}"] = [replica.pid]

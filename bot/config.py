@@ -13,9 +13,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.model import ReviewStatus
+from bot.content.layers import BUNDLED_CONTENT
+from bot.content.model import ReviewStatus
 
-BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+__all__ = ["BUNDLED_CONTENT", "Config", "ConfigError", "load_config"]
 
 
 class ConfigError(Exception):
@@ -50,7 +51,10 @@ class Telegram(BaseModel):
 
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # The content the bot starts from: the bundled folder unless a whole other tree is given.
     content_dir: Path = BUNDLED_CONTENT
+    # The service's own folder (made by `hrbot init`), layered over content_dir.
+    local_content: Path | None = None
     default_language: str = "en"
     country: str | None = None
     min_review_status: ReviewStatus = ReviewStatus.SOURCED
@@ -102,6 +106,8 @@ def _relative_to(config: Config, folder: Path) -> Config:
     }
     if files:
         config = config.model_copy(update={"telegram": telegram.model_copy(update=files)})
-    if not config.content_dir.is_absolute():
-        config = config.model_copy(update={"content_dir": folder / config.content_dir})
+    for name in ("content_dir", "local_content"):
+        value = getattr(config, name)
+        if value is not None and not value.is_absolute():
+            config = config.model_copy(update={name: folder / value})
     return config

@@ -2,40 +2,40 @@
 
 Everything a reply needs travels in the event (the text, or a button's self-contained data,
 and the app language), so any process can answer any message and nothing about the person is
-held after the call returns.
-
-Button data is short and prefixed:
-  a:<id>    show an answer           m:<id>   show an answer's "more" part
-  t         the topic menu           t:<area> the answers of one area
-  e         the overdose card        n        emergency numbers in other countries
-  s…        the services finder (see bot/service_replies.py)
+held after the call returns. What a typed message needs is decided in one place,
+bot/understanding/reading.py; this module turns that decision into a reply. The button and
+command protocol is bot/conversation/protocol.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 from jinja2 import TemplateError
 
 from bot.config import Config
-from bot.emergency import EmergencyDetector
-from bot.finder import Directory, Point, directory_for, national_for
-from bot.library import Language, Library
-from bot.matcher import Analyser, Match, Matcher, MatchSettings
-from bot.model import AREAS, Entry
-from bot.normalise import plain, words
-from bot.numbers import NumberBook
-from bot.phrases import PhraseSet
-from bot.problems import Problem, error
-from bot.render import Renderer, fill_placeholders
-from bot.reply import Button, Event, EventKind, Reply
-from bot.routing import Router
-from bot.service_replies import ServiceReplies, utc_now
+from bot.content.model import AREAS, Entry
+from bot.content.numbers import NumberBook
+from bot.content.problems import Problem, error
+from bot.conversation import protocol as p
+from bot.conversation.reply import Button, Event, EventKind, Reply
+from bot.library import Language, Library, load_library
+from bot.rendering.render import Renderer, fill_placeholders
+from bot.services.finder import Directory, Point, directory_for, national_for
+from bot.services.replies import ServiceReplies, utc_now
+from bot.understanding.emergency import EmergencyDetector
+from bot.understanding.matcher import Analyser, Match, Matcher, MatchSettings
+from bot.understanding.normalise import plain, words
+from bot.understanding.phrases import PhraseSet
+from bot.understanding.reading import Reader, Reading, Route
+from bot.understanding.routing import Router
 
-MAX_CALLBACK_BYTES = 64
-COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about")
+log = logging.getLogger(__name__)
+Rows = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -63,22 +63,31 @@ class LanguageEngine:
             for entry_id, entry in language.entries.items()
             if entry.meta.review.status.rank >= config.min_review_status.rank
         }
-        analyser = Analyser(language.code, language.lexicon, language.stopwords)
-        settings = MatchSettings(
-            answer=config.matching.answer_threshold, suggest=config.matching.suggest_threshold
-        )
-        self.matcher = Matcher(list(self.entries.values()), analyser, settings)
-        analyser.learn(language.rules.all_phrases + language.off_topic)
-        self.detector = EmergencyDetector(language.rules, analyser)
-        self.off_topic = PhraseSet(language.off_topic, analyser.canonical_words)
-        self.small_talk = frozenset(plain(w) for term in language.small_talk for w in words(term))
         self.numbers = library.numbers
         self.renderer = Renderer(
             library.templates, language.messages, _variables(language, library.numbers, config)
         )
         self.problems: list[Problem] = []
-        self._rendered = self._render_all()
+        self._rendered = self._render_all()  # an answer that can't be shown is left out here,
+        self.reader = self._reader(language, config)  # so the matcher never offers it
         self._services_setup(language, library, config, directory, clock)
+
+    def _reader(self, language: Language, config: Config) -> Reader:
+        analyser = Analyser(language.code, language.lexicon, language.stopwords)
+        settings = MatchSettings(
+            answer=config.matching.answer_threshold, suggest=config.matching.suggest_threshold
+        )
+        matcher = Matcher(list(self.entries.values()), analyser, settings)
+        analyser.learn(language.rules.all_phrases + language.off_topic)
+        rules = language.routing.rules if language.routing else None
+        return Reader(
+            matcher,
+            EmergencyDetector(language.rules, analyser),
+            PhraseSet(language.off_topic, analyser.canonical_words),
+            frozenset(plain(w) for term in language.small_talk for w in words(term)),
+            Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text))),
+            self.entries,
+        )
 
     def _render_all(self) -> dict[str, _Rendered]:
         """Render every answer once, at start-up; one that can't be rendered is left out.
@@ -115,6 +124,14 @@ class LanguageEngine:
                 return number
         return entry.body_line
 
+    @property
+    def matcher(self) -> Matcher:
+        return self.reader.matcher
+
+    @property
+    def detector(self) -> EmergencyDetector:
+        return self.reader.detector
+
     # --- events --------------------------------------------------------------------------
 
     def handle(self, event: Event) -> Reply:
@@ -129,62 +146,46 @@ class LanguageEngine:
         return self.message(self.messages.not_text, self._home_buttons())
 
     def text(self, text: str) -> Reply:
-        # Typo correction and the lexicon run once; every check below reads the same words.
-        canonical = self.matcher.analyser.canonical_words(text)
-        card = self.detector.detect_words(canonical)
-        found = self.matcher.match_words(canonical)
-        if card is not None and card in self.entries:
-            # The answer the message asked about, or its close runner-up when that is the card.
-            matched = [found.entry_id, *(i for i, _ in found.alternatives)]
-            also = next((i for i in matched if i != card), None) if found.confident else None
-            return self.answer(card, also=also)
-        if self.is_off_topic_words(canonical):
+        return self.reply_to(self.read(text), text)
+
+    def read(self, text: str) -> Reading:
+        """What this message needs (bot/understanding/reading.py): the one decision."""
+        return self.reader.read(text)
+
+    def reply_to(self, reading: Reading, text: str) -> Reply:
+        route = reading.route
+        if reading.card is not None:
+            return self.answer(reading.card, also=reading.also)
+        if route is Route.OFF_TOPIC:
             return self.no_match(text, self.messages.off_topic)
-        if self.is_small_talk(text):
+        if route is Route.GREETING:
             return self.start()
-        need = self.router.need_in_words(self.matcher.analyser.stem_all(canonical))
-        if need is not None:
-            return self.services.for_need(need)
-        if found.entry_id is not None:
-            return self.answer(found.entry_id, alternatives=found.alternatives)
-        if found.alternatives:
-            return self.suggest(found)
+        if reading.need is not None:
+            return self.services.for_need(reading.need)
+        if route is Route.ANSWER and reading.match.entry_id is not None:
+            return self.answer(reading.match.entry_id, alternatives=reading.match.alternatives)
+        if route is Route.SUGGEST:
+            return self.suggest(reading.match)
         return self.no_match(text)
 
-    def is_small_talk(self, text: str) -> bool:
-        """Only greetings, thanks and the like ("hi", "ok cool"): greet back, don't search.
-
-        One word from outside the list and the message is searched as usual, so
-        "hi how do i use narcan" is answered.
-        """
-        said = [plain(word) for word in words(text)]
-        return bool(said) and all(word in self.small_talk for word in said)
-
-    def is_off_topic(self, text: str) -> bool:
-        """Buying, selling or making drugs: declined kindly rather than half-answered."""
-        return self.is_off_topic_words(self.matcher.analyser.canonical_words(text))
-
-    def is_off_topic_words(self, canonical: list[str]) -> bool:
-        return bool(self.off_topic) and self.off_topic.found_in(canonical)
-
     def button(self, data: str) -> Reply:
-        kind, _, value = data.partition(":")
-        if kind == "a" and value in self.entries:
+        kind, value = p.parse(data)
+        if kind == p.ANSWER and value in self.entries:
             return self.answer(value)
-        if kind == "m" and value in self.entries:
+        if kind == p.MORE and value in self.entries:
             return self.more(value)
-        if kind == "t":
+        if kind == p.TOPICS:
             return self.area(value) if value in AREAS else self.menu()
-        if kind == "e":
+        if kind == p.EMERGENCY:
             return self.emergency()
-        if kind == "n":
+        if kind == p.NUMBERS:
             return self.numbers_list()
-        if kind == "s":
+        if kind == p.SERVICES:
             return self.services.button(value)
         return self.menu()  # an old or unknown button: show the way back in
 
     def command(self, name: str, argument: str = "") -> Reply:
-        name = name.lstrip("/").split("@")[0].casefold()
+        name = p.command_name(name)
         if name == "start":
             if argument in self.entries:
                 return self.answer(argument)
@@ -195,9 +196,8 @@ class LanguageEngine:
             return self.emergency()
         if name == "services":
             return self.services.menu()
-        for command, entry_id in (("privacy", "privacy"), ("about", "about")):
-            if name == command and entry_id in self.entries:
-                return self.answer(entry_id)
+        if name in p.ANSWER_COMMANDS and name in self.entries:
+            return self.answer(name)
         return self.message(self.messages.help, self._home_buttons())
 
     # --- replies -------------------------------------------------------------------------
@@ -222,38 +222,37 @@ class LanguageEngine:
         entry: Entry,
         also: str | None = None,
         alternatives: tuple[tuple[str, float], ...] = (),
-    ) -> tuple[tuple[Button, ...], ...]:
+    ) -> Rows:
         b = self.messages.buttons
         rows: list[tuple[Button, ...]] = []
         if also is not None:
             title = self.entries[also].title
-            rows.append((Button(b.also.format(title=title), f"a:{also}"),))
+            rows.append((Button(b.also.format(title=title), p.data(p.ANSWER, also)),))
         if entry.more:
-            rows.append((Button(b.more, f"m:{entry.id}"),))
+            rows.append((Button(b.more, p.data(p.MORE, entry.id)),))
         if entry.meta.emergency:
-            rows.append((Button(b.numbers, "n"),))
+            rows.append((Button(b.numbers, p.NUMBERS),))
         offered = [entry_id for entry_id, _ in alternatives] + entry.meta.related
         rows.extend(self._entry_rows(offered, skip={entry.id, also}))
         home: list[Button] = []
         if entry.meta.area == "overdose" and not entry.meta.emergency:
-            home.append(Button(b.emergency, "e"))
-        home.append(Button(b.topics, "t"))
+            home.append(Button(b.emergency, p.EMERGENCY))
+        home.append(Button(b.topics, p.TOPICS))
         rows.append(tuple(home))
         return tuple(rows)
 
-    def _entry_rows(self, ids: list[str], skip: set[str | None]) -> list[tuple[Button, ...]]:
+    def _entry_rows(self, ids: list[str], skip: set[str | None]) -> Rows:
         """One button per answer, two to a row, each answer once."""
         seen: list[str] = []
         for entry_id in ids:
             if entry_id in self.entries and entry_id not in skip and entry_id not in seen:
                 seen.append(entry_id)
-        buttons = [Button(self.entries[i].title, f"a:{i}") for i in seen]
-        return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        return p.rows([Button(self.entries[i].title, p.data(p.ANSWER, i)) for i in seen])
 
     def more(self, entry_id: str) -> Reply:
         entry = self.entries[entry_id]
         rows = [*self._entry_rows(entry.meta.related, skip={entry_id})]
-        rows.append((Button(self.messages.buttons.topics, "t"),))
+        rows.append((Button(self.messages.buttons.topics, p.TOPICS),))
         return Reply(self._rendered[entry_id].more, tuple(rows), entry_id=entry_id)
 
     def emergency(self) -> Reply:
@@ -279,13 +278,13 @@ class LanguageEngine:
         return Reply(html, (*self._area_rows(), self._home_row(topics=False)))
 
     def menu(self) -> Reply:
-        rows = (*self._area_rows(), (Button(self.messages.buttons.emergency, "e"),))
+        rows = (*self._area_rows(), (Button(self.messages.buttons.emergency, p.EMERGENCY),))
         return self.message(self.messages.menu_prompt, rows)
 
     def area(self, area: str) -> Reply:
         ids = [entry.id for entry in self.entries.values() if entry.meta.area == area]
         rows = [*self._entry_rows(ids, skip=set())]
-        rows.append((Button(self.messages.buttons.back, "t"),))
+        rows.append((Button(self.messages.buttons.back, p.TOPICS),))
         label = self.messages.areas.get(area, area)
         return self.message(self.messages.area_prompt.format(area=label), tuple(rows))
 
@@ -294,24 +293,26 @@ class LanguageEngine:
         html = self.renderer.render("numbers.html.j2", countries=countries)
         return Reply(html, (self._home_row(),), emergency=True)
 
-    def message(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
+    def message(self, text: str, buttons: Rows = ()) -> Reply:
         return Reply(self.renderer.render("message.html.j2", message=text), buttons)
 
-    def _area_rows(self) -> tuple[tuple[Button, ...], ...]:
+    def _area_rows(self) -> Rows:
         areas = [area for area in AREAS if any(e.meta.area == area for e in self.entries.values())]
-        buttons = [Button(self.messages.areas.get(area, area), f"t:{area}") for area in areas]
-        return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        labels = [self.messages.areas.get(area, area) for area in areas]
+        return p.rows(
+            [Button(label, p.data(p.TOPICS, a)) for label, a in zip(labels, areas, strict=True)]
+        )
 
     def _home_row(self, topics: bool = True) -> tuple[Button, ...]:
-        row = [Button(self.messages.buttons.emergency, "e")]
+        row = [Button(self.messages.buttons.emergency, p.EMERGENCY)]
         if topics:
-            row.append(Button(self.messages.buttons.topics, "t"))
+            row.append(Button(self.messages.buttons.topics, p.TOPICS))
         return tuple(row)
 
-    def _home_buttons(self) -> tuple[tuple[Button, ...], ...]:
+    def _home_buttons(self) -> Rows:
         return (self._home_row(),)
 
-    # --- the services finder (bot/finder.py, bot/service_replies.py) -------------------------
+    # --- the services finder (bot/services/) --------------------------------------------------
 
     def _services_setup(
         self,
@@ -321,10 +322,8 @@ class LanguageEngine:
         directory: Directory | None,
         clock: Callable[[], dt.datetime],
     ) -> None:
-        """The directory's replies and the typed-place-question router for this language."""
+        """The directory's replies for this language."""
         rules = language.routing.rules if language.routing else None
-        analyser = self.matcher.analyser
-        self.router = Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text)))
         answers = {kind: rule.answer for kind, rule in rules.types.items()} if rules else {}
         self.services = ServiceReplies(
             directory if directory is not None else directory_for(library.regions, config.country),
@@ -376,17 +375,36 @@ class Engine:
     def handle(self, event: Event) -> Reply:
         return self.language(event.language).handle(event)
 
-    def match(self, text: str, language: str | None = None) -> tuple[Match, str | None]:
-        """What the matcher and the emergency detector make of a text (for `hrbot match`).
+    def read(self, text: str, language: str | None = None) -> Reading:
+        """What a typed message needs, exactly as `handle` decides it (for `hrbot match`, the
+        checker and the quality benchmark)."""
+        return self.language(language).read(text)
 
-        Off-topic requests and small talk come back as no match, as the person would see them.
-        """
-        engine = self.language(language)
-        canonical = engine.matcher.analyser.canonical_words(text)
-        card = engine.detector.detect_words(canonical)
-        if card is None and (engine.is_off_topic_words(canonical) or engine.is_small_talk(text)):
-            return Match(None, 0.0, ()), None
-        return engine.matcher.match_words(canonical), card
+    @property
+    def problems(self) -> list[Problem]:
+        """Everything the content loading and the start-up rendering found wrong."""
+        found = list(self.library.problems)
+        for language in self.languages.values():
+            found.extend(language.problems)
+        return found
+
+
+def build_engine(config: Config, report: TextIO | None = None) -> Engine:
+    """The engine over every usable file of the config's content; each broken one is
+    reported and left out.
+
+    Problems go to `report` (the terminal) or to the log. They name files and lines only,
+    never anything a person sent.
+    """
+    engine = Engine(load_library(config.content_dir, config.local_content), config)
+    for problem in engine.problems:
+        if not problem.is_error:
+            continue
+        if report is not None:
+            print(f"skipped: {problem}", file=report)
+        else:
+            log.warning("content problem, skipped: %s", problem)
+    return engine
 
 
 def _variables(language: Language, numbers: NumberBook, config: Config) -> dict[str, str]:
@@ -400,7 +418,3 @@ def _variables(language: Language, numbers: NumberBook, config: Config) -> dict[
         "crisis_line": crisis or messages.crisis_line_fallback,
         "operator": config.operator or messages.operator_fallback,
     }
-
-
-def callback_data_fits(data: str) -> bool:
-    return 0 < len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES

@@ -1,37 +1,52 @@
-"""Loading the whole content folder: answers, lexicons, words, emergency phrases, numbers and
-the services directory.
+"""Loading the whole content: answers, lexicons, words, emergency phrases, numbers, services.
 
-A broken file never stops the rest: it is reported (as `path:line: message`) and left out, and
-the bot answers from everything else.
+Content comes in layers (bot/content/layers.py): the bundled folder, and a service's own folder
+on top of it. A broken file never stops the rest: it is reported (as `path:line: message`) and
+left out, and the bot answers from everything else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from bot.emergency import EmergencyRules
-from bot.entries import read_entry
-from bot.lexicon import Lexicon
-from bot.messages import Messages
-from bot.model import Entry
-from bot.numbers import NumberBook, load_numbers
-from bot.problems import Problem, error
-from bot.routing import FILE_NAME as ROUTING_FILE
-from bot.routing import RoutingFile, load_routing
-from bot.services import SERVICES_DIR, RegionFile, load_regions
-from bot.yamlfile import ContentError, read_yaml, validation_problems
+from bot.content.commands import FILE_NAME as COMMANDS_FILE
+from bot.content.commands import CommandWords
+from bot.content.emergency_rules import FILE_NAME as RULES_FILE
+from bot.content.emergency_rules import EmergencyRules, load_rules
+from bot.content.entries import read_entry
+from bot.content.files import ContentError, read_text, read_yaml, validation_problems
+from bot.content.kit import Phrases, Strict
+from bot.content.layers import Layers, LocalFile
+from bot.content.messages import Messages
+from bot.content.model import Entry
+from bot.content.numbers import NumberBook, load_numbers
+from bot.content.problems import Problem, error
+from bot.services.directory import SERVICES_DIR, RegionFile, read_region
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.routing import FILE_NAME as ROUTING_FILE
+from bot.understanding.routing import RoutingFile, load_routing
 
 NUMBERS_FILE = "emergency-numbers.yaml"
 TEMPLATES_DIR = "templates"
+MESSAGES_FILE = "messages.yaml"
+
+
+class _OffTopic(Strict):
+    phrases: Phrases
+
+
+class _SmallTalk(Strict):
+    words: Phrases
 
 
 @dataclass
 class Language:
     code: str
-    folder: Path
+    folder: Path  # the bundled (base) folder of this language
     entries: dict[str, Entry]
     lexicon: Lexicon
     messages: Messages
@@ -40,87 +55,155 @@ class Language:
     off_topic: tuple[str, ...] = ()
     small_talk: tuple[str, ...] = ()
     routing: RoutingFile | None = None  # finder.yaml: typed place questions → the finder
+    commands: CommandWords | None = None  # commands.yaml: Telegram's command menu, groups
+    words_to_avoid: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)  # file name → the layer's file used
 
 
 @dataclass
 class Library:
-    root: Path
+    layers: Layers
     languages: dict[str, Language]
     numbers: NumberBook
     problems: list[Problem] = field(default_factory=list)
-    regions: list[RegionFile] = field(default_factory=list)  # content/services/*.yaml
+    regions: list[RegionFile] = field(default_factory=list)  # services/*.yaml
 
     @property
-    def templates(self) -> Path:
-        return self.root / TEMPLATES_DIR
+    def root(self) -> Path:
+        return self.layers.base
+
+    @property
+    def templates(self) -> list[Path]:
+        """The template folders, the service's own first (a template there replaces ours)."""
+        return self.layers.dirs(TEMPLATES_DIR)
+
+    def file(self, relative: str) -> Path:
+        return self.layers.file(relative)
+
+    @property
+    def local_files(self) -> list[LocalFile]:
+        return self.layers.local_files()
 
 
-def load_library(root: Path) -> Library:
-    """Read everything under `root`; problems are collected, never raised."""
-    problems: list[Problem] = []
+def load_library(root: Path, local: Path | None = None) -> Library:
+    """Read every layer; problems are collected, never raised."""
+    layers = Layers.of(root, local)
     if not root.is_dir():
-        return Library(root, {}, NumberBook({}), [error(root, 0, "content folder not found")])
-    numbers, number_problems = load_numbers(root / NUMBERS_FILE)
-    problems.extend(number_problems)
+        return Library(layers, {}, NumberBook({}), [error(root, 0, "content folder not found")])
+    problems: list[Problem] = []
+    if local is not None and not local.is_dir():
+        problems.append(error(local, 0, "local_content: this folder is missing"))
+    numbers = _load_numbers(layers, problems)
     languages: dict[str, Language] = {}
-    for folder in sorted(root.iterdir()):
-        if folder.is_dir() and (folder / "messages.yaml").exists():
-            language = _load_language(folder, problems)
-            if language is not None:
-                languages[language.code] = language
+    for code in _language_codes(layers):
+        language = _load_language(layers, code, problems)
+        if language is not None:
+            languages[code] = language
     if not languages:
         problems.append(error(root, 0, "no language folder (like en/ with messages.yaml) found"))
-    regions, region_problems = load_regions(root / SERVICES_DIR)
-    problems.extend(region_problems)
-    return Library(root, languages, numbers, problems, regions)
+    regions: list[RegionFile] = []
+    for path in layers.glob(f"{SERVICES_DIR}/*.yaml"):
+        region, region_problems = read_region(path)
+        problems.extend(region_problems)
+        if region is not None:
+            regions.append(region)
+    return Library(layers, languages, numbers, problems, regions)
 
 
-def _load_language(folder: Path, problems: list[Problem]) -> Language | None:
-    messages = _load_messages(folder / "messages.yaml", problems)
-    rules = _load_rules(folder / "emergency.yaml", problems)
+def _language_codes(layers: Layers) -> list[str]:
+    codes = {
+        folder.name
+        for base in layers.folders
+        if base.is_dir()
+        for folder in base.iterdir()
+        if folder.is_dir() and folder.name not in (TEMPLATES_DIR, SERVICES_DIR)
+    }
+    return sorted(code for code in codes if layers.file(f"{code}/{MESSAGES_FILE}").exists())
+
+
+def _load_numbers(layers: Layers, problems: list[Problem]) -> NumberBook:
+    """Every layer's numbers, country by country: a local entry for GB replaces ours."""
+    countries = {}
+    for folder in layers.folders:
+        path = folder / NUMBERS_FILE
+        if folder != layers.base and not path.exists():
+            continue
+        book, found = load_numbers(path)
+        problems.extend(found)
+        countries.update(book.countries)
+    return NumberBook(countries)
+
+
+def _load_language(layers: Layers, code: str, problems: list[Problem]) -> Language | None:
+    def path(name: str) -> Path:
+        return layers.file(f"{code}/{name}")
+
+    messages = _model(path(MESSAGES_FILE), Messages, problems)
+    rules, rule_problems = load_rules(path(RULES_FILE))
+    problems.extend(rule_problems)
     if messages is None or rules is None:
         return None  # without its words or its emergency phrases a language can't be served
+    names = (MESSAGES_FILE, RULES_FILE, "lexicon.yaml", "stopwords.txt", "off-topic.yaml",
+             "small-talk.yaml", ROUTING_FILE, COMMANDS_FILE, "words-to-avoid.yaml")  # fmt: skip
+    off_topic = _optional(path("off-topic.yaml"), _OffTopic, problems)
+    small_talk = _optional(path("small-talk.yaml"), _SmallTalk, problems)
+    routing, routing_problems = load_routing(path(ROUTING_FILE))
+    problems.extend(routing_problems)
     return Language(
-        code=folder.name,
-        folder=folder,
-        entries=_load_entries(folder, problems),
-        lexicon=_load_lexicon(folder / "lexicon.yaml", problems),
+        code=code,
+        folder=layers.base / code,
+        entries=_load_entries(layers, code, problems),
+        lexicon=_load_lexicon(path("lexicon.yaml"), problems),
         messages=messages,
         rules=rules,
-        stopwords=_load_stopwords(folder / "stopwords.txt", problems),
-        off_topic=_load_phrases(folder / "off-topic.yaml", problems),
-        small_talk=_load_phrases(folder / "small-talk.yaml", problems, key="words"),
-        routing=_load_routing(folder / ROUTING_FILE, problems),
+        stopwords=_load_stopwords(path("stopwords.txt"), problems),
+        off_topic=tuple(off_topic.phrases) if off_topic else (),
+        small_talk=tuple(small_talk.words) if small_talk else (),
+        routing=routing,
+        commands=_optional(path(COMMANDS_FILE), CommandWords, problems),
+        words_to_avoid=_load_words_to_avoid(path("words-to-avoid.yaml"), problems),
+        files={name: path(name) for name in names},
     )
 
 
-def _load_routing(path: Path, problems: list[Problem]) -> RoutingFile | None:
-    routing, found = load_routing(path)
-    problems.extend(found)
-    return routing
-
-
-def _load_entries(folder: Path, problems: list[Problem]) -> dict[str, Entry]:
+def _load_entries(layers: Layers, code: str, problems: list[Problem]) -> dict[str, Entry]:
+    """Answers by id. Within a layer an id is used once; a higher layer's answer replaces a
+    lower one's with the same id, wherever its file sits."""
     entries: dict[str, Entry] = {}
-    for path in sorted(folder.glob("*/*.md")):
-        entry, entry_problems = read_entry(path, folder.name)
+    origin: dict[str, Path] = {}
+    for path in layers.glob(f"{code}/*/*.md"):
+        entry, entry_problems = read_entry(path, code)
         problems.extend(entry_problems)
         if entry is None:
             continue
-        if entry.id in entries:
+        layer = _layer_of(layers, path)
+        if entry.id in entries and origin[entry.id] == layer:
             first = entries[entry.id].path
             problems.append(
                 error(path, entry.line_of("id"), f"id '{entry.id}' is already used by {first}")
             )
             continue
+        if entry.id in entries and layers.folders.index(origin[entry.id]) > layers.folders.index(
+            layer
+        ):
+            continue  # the service's own answer with this id stays
         entries[entry.id] = entry
+        origin[entry.id] = layer
     return entries
 
 
-def _load_messages(path: Path, problems: list[Problem]) -> Messages | None:
+def _layer_of(layers: Layers, path: Path) -> Path:
+    return next(folder for folder in reversed(layers.folders) if path.is_relative_to(folder))
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _model(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
+    """A YAML file validated against its schema; None (with the problems) when it can't be."""
     try:
         doc = read_yaml(path)
-        return Messages.model_validate(doc.data)
+        return model.model_validate(doc.data if doc.data is not None else {})
     except ContentError as exc:
         problems.append(exc.problem)
     except ValidationError as exc:
@@ -128,60 +211,9 @@ def _load_messages(path: Path, problems: list[Problem]) -> Messages | None:
     return None
 
 
-def _load_rules(path: Path, problems: list[Problem]) -> EmergencyRules | None:
-    if not path.exists():
-        problems.append(error(path, 0, "is missing: emergencies could not be recognised"))
-        return None
-    try:
-        doc = read_yaml(path)
-    except ContentError as exc:
-        problems.append(exc.problem)
-        return None
-    data = doc.data if isinstance(doc.data, dict) else {}
-    found: dict[str, tuple[str, ...]] = {}
-    cards: dict[str, str] = {}
-    for kind in ("overdose", "crisis"):
-        section = data.get(kind)
-        if not isinstance(section, dict) or not isinstance(section.get("card"), str):
-            problems.append(
-                error(path, doc.lines.get(kind, 1), f"{kind}: needs `card` and `phrases`")
-            )
-            return None
-        cards[kind] = section["card"]
-        found[kind] = _strings(section.get("phrases"), path, doc.lines, f"{kind}.phrases", problems)
-    for kind in ("asking", "now", "overdose_if_now"):
-        found[kind] = _strings(data.get(kind, []), path, doc.lines, kind, problems)
-    return EmergencyRules(
-        overdose_card=cards["overdose"],
-        overdose=found["overdose"],
-        crisis_card=cards["crisis"],
-        crisis=found["crisis"],
-        asking=found["asking"],
-        now=found["now"],
-        overdose_if_now=found["overdose_if_now"],
-    )
-
-
-def _load_phrases(path: Path, problems: list[Problem], key: str = "phrases") -> tuple[str, ...]:
-    """An optional file holding one list under `key`; missing means empty."""
-    if not path.exists():
-        return ()
-    try:
-        doc = read_yaml(path)
-    except ContentError as exc:
-        problems.append(exc.problem)
-        return ()
-    data = doc.data if isinstance(doc.data, dict) else {}
-    return _strings(data.get(key), path, doc.lines, key, problems)
-
-
-def _strings(
-    value: object, path: Path, lines: dict[str, int], key: str, problems: list[Problem]
-) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        problems.append(error(path, lines.get(key, 1), f"{key}: must be a list of phrases"))
-        return ()
-    return tuple(str(item) for item in value if item is not None and str(item).strip())
+def _optional(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
+    """As `_model`, for a file a language may leave out."""
+    return _model(path, model, problems) if path.exists() else None
 
 
 def _load_lexicon(path: Path, problems: list[Problem]) -> Lexicon:
@@ -213,13 +245,34 @@ def _load_lexicon(path: Path, problems: list[Problem]) -> Lexicon:
     return Lexicon(pairs)
 
 
+def _load_words_to_avoid(path: Path, problems: list[Problem]) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        doc = read_yaml(path)
+    except ContentError as exc:
+        problems.append(exc.problem)
+        return {}
+    if not isinstance(doc.data, dict):
+        problems.append(error(path, 1, "must map each word to what to say instead"))
+        return {}
+    avoid = {}
+    for word, better in doc.data.items():
+        if not isinstance(better, str) or not better.strip():
+            line = doc.lines.get(str(word), 1)
+            problems.append(error(path, line, f"{word}: needs what to say instead"))
+            continue
+        avoid[str(word).casefold()] = better.strip()
+    return avoid
+
+
 def _load_stopwords(path: Path, problems: list[Problem]) -> list[str]:
     if not path.exists():
         return []
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(error(path, 0, f"cannot be read ({exc})"))
+        text = read_text(path)
+    except ContentError as exc:
+        problems.append(exc.problem)
         return []
     return [
         line.strip().casefold()

@@ -30,8 +30,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
-from bot.engine import Engine
-from bot.setup import build_engine
+from bot.engine import Engine, build_engine
 from handlers.commands import register_commands
 from handlers.counters import Counters
 from handlers.errors import ErrorHandler
@@ -201,7 +200,7 @@ def run(config: Config, out: TextIO | None = None) -> int:
         token = read_token(telegram)
         secret = read_webhook_secret(telegram) if telegram.mode == "webhook" else ""
         engine = build_engine(config)
-        words = load_words(config.content_dir, engine.languages, engine.default)
+        words = load_words(engine)
     except (SecretError, WordsError, ValueError) as exc:
         print(f"hrbot: {exc}", file=err)
         return 2

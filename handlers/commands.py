@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 
-from bot.engine import COMMANDS
+from bot.conversation.protocol import COMMANDS
 from handlers.words import Words
 
 log = logging.getLogger(__name__)

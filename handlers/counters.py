@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from bot.reply import Event, EventKind, Reply
+from bot.conversation.reply import Event, EventKind, Reply
 
 # Every name in use, so a dashboard sees zeros instead of missing keys.
 NAMES = (

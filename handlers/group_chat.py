@@ -12,7 +12,8 @@ import re
 
 from telegram import Update
 
-from bot.engine import COMMANDS, Engine
+from bot.conversation.protocol import COMMANDS
+from bot.engine import Engine
 from handlers.commands import parse_command
 from handlers.counters import Counters
 from handlers.ptb import Context

@@ -12,8 +12,8 @@ import contextlib
 from telegram import Bot, Message, Update
 from telegram.constants import ChatType
 
+from bot.conversation.reply import Event, EventKind, Reply
 from bot.engine import Engine
-from bot.reply import Event, EventKind, Reply
 from handlers.commands import parse_command
 from handlers.counters import Counters
 from handlers.ptb import Context

@@ -24,9 +24,9 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.engine import callback_data_fits
-from bot.reply import Reply
-from bot.telegram_html import MAX_MESSAGE, split
+from bot.conversation.protocol import fits as callback_data_fits
+from bot.conversation.reply import Reply
+from bot.rendering.telegram_html import MAX_MESSAGE, split
 from handlers.counters import Counters
 
 log = logging.getLogger(__name__)

@@ -23,9 +23,8 @@ import pytest
 import yaml
 
 from bot.config import BUNDLED_CONTENT, Config
-from bot.engine import Engine
-from bot.reply import Button, Event, EventKind, Reply
-from bot.setup import build_engine
+from bot.conversation.reply import Button, Event, EventKind, Reply
+from bot.engine import Engine, build_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -294,7 +293,7 @@ def run_cli(
     """`hrbot ARGS` in a fresh interpreter, as a person would run it."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "handlers.cli", *args],
         input=input,
         capture_output=True,
         text=True,
@@ -317,7 +316,7 @@ def hrbot(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., tuple[int, str, str]]:
     """`hrbot("check", input=...)` in this process (faster): exit code, stdout, stderr."""
-    from bot.cli import main
+    from handlers.cli import main
 
     def run(*args: str, input: str = "") -> tuple[int, str, str]:
         capsys.readouterr()

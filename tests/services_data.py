@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.config import BUNDLED_CONTENT, Config
 from bot.engine import Engine
-from bot.finder import Directory
 from bot.library import load_library
-from bot.services import read_region
+from bot.services.directory import read_region
+from bot.services.finder import Directory
 
 LONDON = (51.5072, -0.1276)
 FRIDAY_NOON = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)  # GMT: London time = UTC

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL, answer_text, line_of, make_content
 
-from bot.checker import check
 from bot.config import BUNDLED_CONTENT, Config
+from bot.content.problems import Problem
+from bot.conversation.reply import Event, EventKind
+from bot.engine import build_engine
 from bot.library import load_library
-from bot.problems import Problem
-from bot.reply import Event, EventKind
-from bot.setup import build_engine
+from bot.tools.checker import check
 
 TODAY = dt.date(2026, 11, 27)
 NALOXONE = "overdose/naloxone-how.md"

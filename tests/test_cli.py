@@ -7,9 +7,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.chat import event_for, plain_text, run_chat
+from bot.conversation.reply import EventKind
 from bot.engine import Engine
-from bot.reply import EventKind
+from bot.tools.chat import event_for, plain_text, run_chat
 
 # --- through a subprocess ----------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ def test_match_prints_a_line_for_people(hrbot) -> None:
     code, out, _ = hrbot("match", "narcan", "how")
     assert code == 0
     first, second = out.splitlines()
-    assert first.startswith("naloxone-how  score ")
+    assert first.startswith("answer: naloxone-how  score ")
     assert second.strip() == "narcan how"
 
 
@@ -110,9 +110,9 @@ def test_match_reads_lines_from_stdin(hrbot) -> None:
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 6  # blank lines are skipped; two lines per message
-    assert lines[0].startswith("naloxone-how")
-    assert lines[2].startswith("EMERGENCY overdose-now  score 100")
-    assert lines[4].startswith("(no match)")
+    assert lines[0].startswith("answer: naloxone-how")
+    assert lines[2].startswith("EMERGENCY emergency: overdose-now  score 100")
+    assert lines[4].startswith("none: (no answer)")
 
 
 def test_check_on_a_missing_folder_fails(tmp_path: Path, hrbot) -> None:

@@ -9,8 +9,8 @@ import pytest
 from conftest import ROOT
 
 from bot.config import BUNDLED_CONTENT, Config, ConfigError, load_config
-from bot.model import ReviewStatus
-from bot.setup import build_engine
+from bot.content.model import ReviewStatus
+from bot.engine import build_engine
 
 
 def test_no_config_means_the_defaults_on_the_bundled_content() -> None:

@@ -19,9 +19,8 @@ import pytest
 from conftest import ROOT, run_cli
 
 from bot.config import Config
-from bot.engine import Engine
-from bot.reply import Button, Event, EventKind
-from bot.setup import build_engine
+from bot.conversation.reply import Button, Event, EventKind
+from bot.engine import Engine, build_engine
 
 # Someone may be overdosing right now: typos, slang, texting, panic, odd Unicode.
 OVERDOSE_NOW = [

@@ -10,10 +10,9 @@ import pytest
 from conftest import Bot
 
 from bot.config import Config
-from bot.engine import Engine
-from bot.model import AREAS
-from bot.reply import Event, EventKind
-from bot.setup import build_engine
+from bot.content.model import AREAS
+from bot.conversation.reply import Event, EventKind
+from bot.engine import Engine, build_engine
 
 
 def area_data(reply) -> list[str]:  # type: ignore[no-untyped-def]

@@ -15,7 +15,11 @@ import pytest
 from services_data import FRIDAY_NOON, LONDON, directory_of, north_of, service
 
 from bot.config import Config
-from bot.finder import (
+from bot.library import load_library
+from bot.rendering.render import Renderer
+from bot.services.directory import Listing
+from bot.services.directory import area_slug as slug
+from bot.services.finder import (
     NEAR_KM,
     PAGE_SIZE,
     Directory,
@@ -28,10 +32,7 @@ from bot.finder import (
     nearest_of_every_type,
     status,
 )
-from bot.library import load_library
-from bot.render import Renderer
-from bot.service_replies import ServiceReplies
-from bot.services import Listing, slug
+from bot.services.replies import ServiceReplies
 
 UTC = dt.UTC
 
@@ -57,7 +58,7 @@ def one(
 
 
 def said(words: ServiceReplies, listing: Listing, now: dt.datetime) -> str:
-    from bot.finder import Found
+    from bot.services.finder import Found
 
     return words.status_text(Found(listing, status(listing, now)))
 
@@ -308,8 +309,8 @@ def test_an_empty_directory_finds_nothing() -> None:
 def test_without_a_country_no_national_lines_pose_as_local_services() -> None:
     """The bundled national files are for their own country only; unset country, none shown."""
     from bot.config import Config
-    from bot.reply import Event, EventKind
-    from bot.setup import build_engine
+    from bot.conversation.reply import Event, EventKind
+    from bot.engine import build_engine
 
     reply = build_engine(Config()).handle(Event(EventKind.COMMAND, "services"))
     assert "United States" not in reply.html

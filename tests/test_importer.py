@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT
 
 from bot.config import BUNDLED_CONTENT
-from bot.importer import (
+from bot.services.directory import read_region
+from bot.services.importer import (
     ImportError_,
     Target,
     check_target,
@@ -23,7 +24,6 @@ from bot.importer import (
     verify_written,
     write_region,
 )
-from bot.services import read_region
 
 KNOWN = known_types(BUNDLED_CONTENT, "en")
 HOURS, DAY = "Mo-Fr 09:00-17:00", "2026-11-20"

@@ -11,18 +11,16 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, Matching
-from bot.engine import Engine
-from bot.lexicon import Lexicon
-from bot.normalise import plain, words
-from bot.setup import build_engine
+from bot.engine import Engine, build_engine
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.normalise import plain, words
 
 NALOXONE_ANSWERS = {"naloxone-how", "naloxone-get", "naloxone-after"}
 
 
 def shown(engine: Engine, text: str) -> str | None:
     """The answer the person would see first."""
-    found, card = engine.match(text, "en")
-    return card or found.entry_id
+    return engine.read(text, "en").shown
 
 
 # --- normalising --------------------------------------------------------------------------------
@@ -113,8 +111,10 @@ def test_typos_and_slang_find_the_answer(engine: Engine, text: str, expected: se
     ],
 )
 def test_out_of_scope_gets_no_match(engine: Engine, text: str) -> None:
-    found, card = engine.match(text, "en")
+    reading = engine.read(text, "en")
+    found, card = reading.match, reading.card
     assert card is None
+    assert reading.shown is None
     assert found.entry_id is None
     assert found.alternatives == ()
     reply = engine.language("en").text(text)
@@ -124,14 +124,14 @@ def test_out_of_scope_gets_no_match(engine: Engine, text: str) -> None:
 
 def test_scores_run_from_0_to_100(engine: Engine) -> None:
     for text in ["narcan how", "what's the weather", "fent", "x", ""]:
-        found, _ = engine.match(text, "en")
+        found = engine.read(text, "en").match
         assert 0 <= found.score <= 100
         assert len(found.alternatives) <= 3
         assert all(0 <= score <= 100 for _, score in found.alternatives)
 
 
 def test_close_runners_up_are_offered(engine: Engine) -> None:
-    found, _ = engine.match("naloxone", "en")
+    found = engine.read("naloxone", "en").match
     assert found.entry_id in NALOXONE_ANSWERS
     offered = {entry_id for entry_id, _ in found.alternatives}
     assert offered and offered <= NALOXONE_ANSWERS - {found.entry_id}
@@ -168,7 +168,10 @@ def test_hrbot_match_json_has_exactly_the_documented_keys(cli) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert set(record) == {"text", "entry", "emergency", "score", "alternatives"}
+    assert set(record) == {
+        "text", "entry", "emergency", "score", "alternatives", "route", "card"
+    }  # fmt: skip
+    assert record["route"] == "answer" and record["card"] is None
     assert record["text"] == "narcan how"
     assert record["entry"] == "naloxone-how"
     assert record["emergency"] is False
@@ -187,5 +190,7 @@ def test_hrbot_match_json_no_match_is_null(hrbot) -> None:
         "emergency": False,
         "score": record["score"],
         "alternatives": [],
+        "route": "none",
+        "card": None,
     }
     assert record["score"] < Config().matching.suggest_threshold

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from conftest import Bot
 
+from bot.conversation.reply import Event, EventKind
 from bot.engine import Engine
-from bot.reply import Event, EventKind
 
 _NOT_STATE = (
     type,

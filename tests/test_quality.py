@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.evaluation import Report, evaluate, load_set
-from bot.setup import build_engine
+from bot.engine import build_engine
+from bot.tools.evaluation import Report, evaluate, load_set
 
 EVAL = Path(__file__).parent / "eval" / "en.yaml"
 

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import BUNDLED_CONTENT, Config
-from bot.engine import Engine
+from bot.conversation.reply import Event, EventKind, Reply
+from bot.engine import Engine, build_engine
 from bot.library import load_library
-from bot.markdown import to_telegram_html
-from bot.reply import Event, EventKind, Reply
-from bot.setup import build_engine
-from bot.telegram_html import MAX_MESSAGE, problems_in, split
+from bot.rendering.markdown import to_telegram_html
+from bot.rendering.telegram_html import MAX_MESSAGE, problems_in, split
 
 BUNDLED_IDS = sorted(load_library(BUNDLED_CONTENT).languages["en"].entries)
 

@@ -27,13 +27,13 @@ from services_data import (
     write_region,
 )
 
-from bot.chat import plain_text, run_chat
-from bot.checker import check
 from bot.config import BUNDLED_CONTENT, Config
+from bot.content.problems import Problem
+from bot.conversation.reply import Event, EventKind, Reply
 from bot.engine import Engine
 from bot.library import load_library
-from bot.problems import Problem
-from bot.reply import Event, EventKind, Reply
+from bot.tools.chat import plain_text, run_chat
+from bot.tools.checker import check
 
 TODAY = dt.date(2026, 11, 27)
 REGION = "services/test-region.yaml"
@@ -313,16 +313,14 @@ def test_chat_location_command(london: Engine) -> None:
 
 def test_routing_agrees_with_the_labelled_messages() -> None:
     """Every labelled message the finder takes links to an answer the label accepts."""
-    from bot.setup import build_engine
+    from bot.engine import build_engine
 
     english = build_engine(Config()).language("en")
     items = yaml.safe_load((ROOT / "tests/eval/en.yaml").read_text(encoding="utf-8"))
     routed = 0
     for item in items:
         text = item["text"]
-        if english.detector.detect(text) or english.is_off_topic(text):
-            continue
-        need = english.router.need_in(text)
+        need = english.read(text).need
         if need is not None:
             routed += 1
             assert need.answer in (item.get("expect") or []), text

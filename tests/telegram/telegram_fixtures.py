@@ -26,8 +26,7 @@ from telegram_harness import (
 )
 
 from bot.config import Config, Telegram
-from bot.engine import Engine
-from bot.setup import build_engine
+from bot.engine import Engine, build_engine
 from handlers.app import build_application, run_webhook, serve_polling
 from handlers.counters import Counters
 from handlers.ptb import AnyApplication
@@ -42,9 +41,7 @@ def bundled_engine() -> Engine:
 
 @pytest.fixture(scope="session")
 def bot_words(bundled_engine: Engine) -> dict[str, Words]:
-    return load_words(
-        bundled_engine.config.content_dir, bundled_engine.languages, bundled_engine.default
-    )
+    return load_words(bundled_engine)
 
 
 @pytest.fixture

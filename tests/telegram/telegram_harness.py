@@ -21,8 +21,8 @@ from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Config, Telegram
+from bot.conversation.reply import Event, EventKind, Reply
 from bot.engine import Engine
-from bot.reply import Event, EventKind, Reply
 from handlers.counters import Counters
 from handlers.ptb import AnyApplication
 

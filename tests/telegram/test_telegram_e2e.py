@@ -28,8 +28,8 @@ from telegram_harness import (
 )
 
 from bot.config import Config, Telegram
+from bot.conversation.reply import EventKind
 from bot.engine import Engine
-from bot.reply import EventKind
 from handlers.app import set_webhook
 
 # The fixtures (fast_bot, polling_bot, webhook_bot …); see telegram_fixtures.py for why.
@@ -175,7 +175,7 @@ async def test_webhook_shutdown_answers_every_accepted_update(webhook_bot: Runni
 def test_run_without_a_token_says_so_in_one_line() -> None:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("HRBOT_")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "handlers.cli", "run"],
         capture_output=True,
         text=True,
         env=environ,
@@ -195,7 +195,7 @@ def test_run_with_a_rejected_token_says_so_in_one_line(
     config = tmp_path / "config.yaml"
     config.write_text(f"log_level: ERROR\ntelegram:\n  base_url: {fake_api.base_url}\n")
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
+        [sys.executable, "-m", "handlers.cli", "run", "--config", str(config)],
         capture_output=True,
         text=True,
         env=environ,

@@ -27,8 +27,9 @@ from telegram_harness import (
 )
 
 from bot.config import Telegram, load_config
-from bot.engine import COMMANDS, Engine
-from bot.reply import Button, Event, EventKind, Reply
+from bot.conversation.protocol import COMMANDS
+from bot.conversation.reply import Button, Event, EventKind, Reply
+from bot.engine import Engine
 from handlers.commands import parse_command, register_commands
 from handlers.counters import Counters
 from handlers.errors import failed_handler

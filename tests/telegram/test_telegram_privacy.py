@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from telegram_harness import TOKEN, Person, RunningBot
 
+from bot.conversation.reply import Event, Reply
 from bot.engine import Engine
-from bot.reply import Event, Reply
 from handlers.logging import setup_logging
 
 # The fixtures (fast_bot, polling_bot, webhook_bot …); see telegram_fixtures.py for why.

@@ -40,9 +40,7 @@ def bundled_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 @pytest.fixture(scope="module")
 def bot_words(bundled_engine: Engine) -> dict[str, Words]:
-    return load_words(
-        bundled_engine.config.content_dir, bundled_engine.languages, bundled_engine.default
-    )
+    return load_words(bundled_engine)
 
 
 @pytest.fixture(params=["polling", "webhook"])

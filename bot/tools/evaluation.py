@@ -71,9 +71,8 @@ def evaluate(engine: Engine, items: list[dict[str, object]], language: str = "en
     for item in items:
         text = str(item["text"])
         expect = tuple(str(i) for i in item.get("expect") or [])  # type: ignore[attr-defined]
-        found, card = engine.match(text, language)
-        shown = card or found.entry_id
+        reading = engine.read(text, language)
         report.outcomes.append(
-            Outcome(text, str(item.get("kind", "info")), expect, shown, card is not None)
+            Outcome(text, str(item.get("kind", "info")), expect, reading.shown, reading.emergency)
         )
     return report

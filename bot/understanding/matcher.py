@@ -22,9 +22,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 from spellchecker import SpellChecker
 
-from bot.lexicon import Lexicon
-from bot.model import Entry
-from bot.normalise import plain, words
+from bot.content.model import Entry
+from bot.understanding.lexicon import Lexicon
+from bot.understanding.normalise import plain, words
 
 _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "german",
                    "pt": "portuguese", "it": "italian", "nl": "dutch", "ru": "russian",
@@ -142,15 +142,6 @@ class Analyser:
         self._stemmer.set_current("")  # it keeps the last word it stemmed: keep no message word
         return [table[word] if word in table else fresh[word] for word in canonical]
 
-    def correct(self, word: str) -> str:
-        """The closest known word for a likely typo; the word itself when nothing is close.
-
-        One edit (a swapped pair counts as one: "freind") for words up to seven letters, two
-        for longer ones. Short words are left alone: at three letters almost everything is one
-        edit away.
-        """
-        return self._closest(word) if self._may_be_typo(plain(word)) else word
-
     def _may_be_typo(self, bare: str) -> bool:
         if bare in self._known or len(bare) < 4 or not bare.isalpha() or not self._vocabulary:
             return False
@@ -233,10 +224,6 @@ class Matcher:
     def match_words(self, canonical: Sequence[str]) -> Match:
         """As `match`, for a message already turned into canonical words."""
         return self._decide(self.rank_words(canonical))
-
-    def rank(self, text: str) -> list[tuple[str, float]]:
-        """The best few answers for a text with their scores, best first, before any threshold."""
-        return self.rank_words(self.analyser.canonical_words(text))
 
     def rank_words(self, canonical: Sequence[str]) -> list[tuple[str, float]]:
         stems = self.analyser.stems_of(canonical)

@@ -1,7 +1,6 @@
 """What an answer is: the front matter fields of `content/<lang>/<area>/<id>.md`, and its body.
 
-The schema is strict (unknown fields are errors) because a misspelt field would otherwise be
-silently ignored and a reviewer would believe it was in effect.
+The schema is strict (bot/content/kit.py): a misspelt field is an error, not silently ignored.
 """
 
 from __future__ import annotations
@@ -11,11 +10,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, field_validator
 
-from bot.yamlfile import line_for
+from bot.content.files import line_for
+from bot.content.kit import Id, Phrases, Strict, Words
 
-ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 AREAS = ("overdose", "drugs", "injecting", "testing", "services", "general")
 
 
@@ -29,30 +28,26 @@ class ReviewStatus(StrEnum):
         return list(ReviewStatus).index(self)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Source(_Strict):
+class Source(Strict):
     title: str = Field(min_length=1)
     url: HttpUrl
 
 
-class Review(_Strict):
+class Review(Strict):
     status: ReviewStatus
     reviewed_by: str = ""
     reviewed_on: dt.date | None = None
     next_review: dt.date | None = None
 
 
-class FrontMatter(_Strict):
-    id: str = Field(pattern=ID_PATTERN)
+class FrontMatter(Strict):
+    id: Id
     title: str = Field(min_length=1, max_length=60)
     area: str
     summary: str = Field(min_length=1)
-    examples: list[str] = Field(min_length=1)
-    keywords: list[str] = []
-    related: list[str] = []
+    examples: Phrases
+    keywords: Words = []
+    related: Words = []
     emergency: bool = False
     sources: list[Source] = Field(min_length=1)
     review: Review
@@ -63,13 +58,6 @@ class FrontMatter(_Strict):
         if value not in AREAS:
             raise ValueError(f"must be one of {', '.join(AREAS)}")
         return value
-
-    @field_validator("examples", "keywords", "related")
-    @classmethod
-    def _no_blank_items(cls, value: list[str]) -> list[str]:
-        if any(not str(item).strip() for item in value):
-            raise ValueError("has an empty item")
-        return [str(item).strip() for item in value]
 
 
 @dataclass(frozen=True)

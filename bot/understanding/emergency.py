@@ -6,25 +6,9 @@ This runs before the matcher, and its only job is not to miss. The phrases are d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.matcher import Analyser
-from bot.phrases import PhraseSet
-
-
-@dataclass(frozen=True)
-class EmergencyRules:
-    overdose_card: str
-    overdose: tuple[str, ...]
-    crisis_card: str
-    crisis: tuple[str, ...]
-    asking: tuple[str, ...]
-    now: tuple[str, ...]
-    overdose_if_now: tuple[str, ...] = ()
-
-    @property
-    def all_phrases(self) -> tuple[str, ...]:
-        return self.overdose + self.crisis + self.asking + self.now + self.overdose_if_now
+from bot.content.emergency_rules import EmergencyRules
+from bot.understanding.matcher import Analyser
+from bot.understanding.phrases import PhraseSet
 
 
 class EmergencyDetector:
@@ -32,8 +16,8 @@ class EmergencyDetector:
         self.rules = rules
         # Canonical words, not stems: "overdosing" must not match "overdose kit".
         self._words = analyser.canonical_words
-        self._overdose = PhraseSet(rules.overdose, self._words)
-        self._crisis = PhraseSet(rules.crisis, self._words)
+        self._overdose = PhraseSet(rules.overdose.phrases, self._words)
+        self._crisis = PhraseSet(rules.crisis.phrases, self._words)
         self._asking = PhraseSet(rules.asking, self._words)
         self._now = PhraseSet(rules.now, self._words)
         self._overdose_if_now = PhraseSet(rules.overdose_if_now, self._words)

@@ -11,21 +11,24 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from pathlib import Path
 
-import yaml
 from jinja2 import Environment, TemplateSyntaxError
 
 from bot.config import Config
+from bot.content.emergency_rules import FILE_NAME as RULES_FILE
+from bot.content.files import ContentError, read_text
+from bot.content.layers import Layers
+from bot.content.model import Entry, ReviewStatus
+from bot.content.problems import Problem, error, warning
+from bot.conversation.protocol import fits
 from bot.engine import Engine, LanguageEngine
-from bot.library import Library, load_library
-from bot.markdown import UNSUPPORTED, parse
-from bot.model import Entry, ReviewStatus
-from bot.problems import Problem, error, warning
-from bot.readability import grade_level
-from bot.routing import NeedRule
-from bot.services import RegionFile
-from bot.telegram_html import problems_in
+from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Library, load_library
+from bot.rendering.markdown import UNSUPPORTED, parse
+from bot.rendering.telegram_html import problems_in
+from bot.services.directory import RegionFile
+from bot.tools.readability import grade_level
+from bot.understanding.reading import Route
+from bot.understanding.routing import NeedRule
 
 BODY_LIMIT = 900
 MORE_LIMIT = 1500
@@ -37,16 +40,16 @@ SERVICE_STALE_MONTHS = 6
 
 def check(config: Config, today: dt.date | None = None) -> list[Problem]:
     today = today or dt.date.today()
-    library = load_library(config.content_dir)
+    library = load_library(config.content_dir, config.local_content)
     problems = list(library.problems)
-    problems.extend(_template_problems(library.templates))
+    problems.extend(_template_problems(library))
     if not library.languages:
         return problems
     engine = Engine(library, config)
     for language in engine.languages.values():
         problems.extend(language.problems)
         entries = library.languages[language.code].entries
-        avoid = _words_to_avoid(library.languages[language.code].folder, problems)
+        avoid = library.languages[language.code].words_to_avoid
         for entry in entries.values():
             problems.extend(_entry_problems(entry, entries, today))
             problems.extend(_word_problems(entry, avoid))
@@ -67,16 +70,33 @@ def check(config: Config, today: dt.date | None = None) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message))
 
 
-def _template_problems(folder: Path) -> list[Problem]:
+def local_report(config: Config) -> list[str]:
+    """What the service's own folder replaces and adds, one line each, for `hrbot check`."""
+    if config.local_content is None:
+        return []
+    lines = []
+    for local in Layers.of(config.content_dir, config.local_content).local_files():
+        if local.replaces is not None:
+            lines.append(f"{local.path}: replaces the bundled {local.replaces}")
+        else:
+            lines.append(f"{local.path}: adds to the bundled content")
+    if not lines:
+        lines.append(f"{config.local_content}: no files of its own yet; the bundled ones are used")
+    return lines
+
+
+def _template_problems(library: Library) -> list[Problem]:
     problems = []
     env = Environment()
-    for path in sorted(folder.glob("*.j2")):
+    for path in library.layers.glob(f"{TEMPLATES_DIR}/*.j2"):
         try:
-            env.parse(path.read_text(encoding="utf-8"))
+            env.parse(read_text(path))
+        except ContentError as exc:
+            problems.append(exc.problem)
         except TemplateSyntaxError as exc:
             problems.append(error(path, exc.lineno, f"template: {exc.message}"))
-    if not folder.is_dir():
-        problems.append(error(folder, 0, "templates folder not found"))
+    if not library.templates:
+        problems.append(error(library.root / TEMPLATES_DIR, 0, "templates folder not found"))
     return problems
 
 
@@ -133,18 +153,6 @@ def _entry_problems(entry: Entry, entries: dict[str, Entry], today: dt.date) -> 
     return problems
 
 
-def _words_to_avoid(folder: Path, problems: list[Problem]) -> dict[str, str]:
-    path = folder / "words-to-avoid.yaml"
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
-        problems.append(error(path, 1, "is not valid YAML"))
-        return {}
-    return {str(word).casefold(): str(better) for word, better in data.items()}
-
-
 def _word_problems(entry: Entry, avoid: dict[str, str]) -> list[Problem]:
     """Stigmatising words in what the person reads (examples are their words, not ours)."""
     problems = []
@@ -186,7 +194,7 @@ def _rendered_problems(entry: Entry, language: LanguageEngine) -> list[Problem]:
         for problem in problems_in(html) if html else []:
             problems.append(error(entry.path, entry.body_line, f"rendered {part}: {problem}"))
     for button in reply.button_list:
-        if len(button.data.encode()) > 64:
+        if not fits(button.data):
             problems.append(error(entry.path, 1, f"button data '{button.data}' is over 64 bytes"))
     return problems
 
@@ -197,14 +205,17 @@ def _example_problems(language: LanguageEngine) -> list[Problem]:
     for entry in language.entries.values():
         for index, example in enumerate(entry.meta.examples):
             line = entry.line_of(f"examples.{index}")
-            card = language.detector.detect(example)
+            reading = language.read(example)
+            card = reading.card
             if entry.meta.emergency and card == entry.id:
                 continue
-            found = language.matcher.match(example)
-            ranked = [found.entry_id] if found.entry_id else []
-            ranked += [entry_id for entry_id, _ in found.alternatives]
             if card is not None and card != entry.id and not entry.meta.emergency:
                 continue  # shown with the emergency card first; that's by design
+            if reading.route is Route.SERVICES:
+                continue  # a place asked for: the finder answers, as people get it
+            found = reading.match
+            ranked = [found.entry_id] if found.entry_id else []
+            ranked += [entry_id for entry_id, _ in found.alternatives]
             if entry.id not in ranked[:3]:
                 best = ranked[0] if ranked else "nothing"
                 problems.append(
@@ -220,7 +231,7 @@ def _example_problems(language: LanguageEngine) -> list[Problem]:
 
 
 def _card_problems(language: LanguageEngine, library: Library) -> list[Problem]:
-    path = library.languages[language.code].folder / "emergency.yaml"
+    path = library.languages[language.code].files[RULES_FILE]
     problems = []
     for card in (language.rules.overdose_card, language.rules.crisis_card):
         if card not in language.entries:
@@ -229,7 +240,7 @@ def _card_problems(language: LanguageEngine, library: Library) -> list[Problem]:
 
 
 def _number_problems(library: Library, config: Config, today: dt.date) -> list[Problem]:
-    path = library.root / "emergency-numbers.yaml"
+    path = library.file(NUMBERS_FILE)
     problems = []
     if config.country and library.numbers.get(config.country) is None:
         problems.append(
@@ -336,7 +347,7 @@ def _routing_problems(language: LanguageEngine, library: Library) -> list[Proble
 
 def _finder_reply_problems(language: LanguageEngine, library: Library) -> list[Problem]:
     """Every finder reply a person can reach (types, areas, first pages) is valid Telegram HTML."""
-    template = library.templates / "services.html.j2"
+    template = library.file(f"{TEMPLATES_DIR}/services.html.j2")
     services = language.services
     replies = [services.menu()]
     for kind in services.directory.types:
@@ -349,7 +360,7 @@ def _finder_reply_problems(language: LanguageEngine, library: Library) -> list[P
         for problem in problems_in(reply.html):
             problems.append(error(template, 0, f"rendered services reply: {problem}"))
         for button in reply.button_list:
-            if len(button.data.encode()) > 64:
+            if not fits(button.data):
                 problems.append(error(template, 0, f"button data '{button.data}' is over 64 bytes"))
     return problems
 

@@ -12,33 +12,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError
 
-from bot.phrases import PhraseSet
-from bot.problems import Problem
-from bot.yamlfile import ContentError, read_yaml, validation_problems
+from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.kit import Phrases, Strict
+from bot.content.problems import Problem
+from bot.understanding.phrases import PhraseSet
 
 FILE_NAME = "finder.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NeedRule(_Strict):
+class NeedRule(Strict):
     answer: str = Field(min_length=1)
-    phrases: list[str] = Field(min_length=1)
-
-    @field_validator("phrases")
-    @classmethod
-    def _no_blank(cls, value: list[str]) -> list[str]:
-        if any(not str(item).strip() for item in value):
-            raise ValueError("has an empty phrase")
-        return [str(item).strip() for item in value]
+    phrases: Phrases
 
 
-class RoutingRules(_Strict):
-    places: list[str] = Field(min_length=1)
+class RoutingRules(Strict):
+    places: Phrases
     types: dict[str, NeedRule] = {}
     general: NeedRule | None = None
 

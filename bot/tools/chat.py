@@ -11,8 +11,8 @@ import re
 from html import unescape
 from typing import TextIO
 
+from bot.conversation.reply import Event, EventKind, Reply
 from bot.engine import Engine
-from bot.reply import Event, EventKind, Reply
 
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")

@@ -64,11 +64,6 @@ def problems_in(html: str) -> list[str]:
     return problems
 
 
-def visible_length(html: str) -> int:
-    """Roughly what Telegram counts: text without tags, entities as one character."""
-    return len(_ENTITY.sub("x", re.sub(r"<[^>]+>", "", html)))
-
-
 def split(html: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Split into chunks of at most `limit` characters, never inside a tag or an entity.
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.model import Entry, FrontMatter
-from bot.problems import Problem, error
-from bot.yamlfile import ContentError, parse_yaml, read_text, validation_problems
+from bot.content.files import ContentError, parse_yaml, read_text, validation_problems
+from bot.content.model import Entry, FrontMatter
+from bot.content.problems import Problem, error
 
 MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.MULTILINE | re.IGNORECASE)
 

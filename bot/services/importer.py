@@ -14,7 +14,6 @@ import datetime as dt
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +24,10 @@ import opening_hours
 import yaml
 from pydantic import ValidationError
 
-from bot.model import ID_PATTERN
-from bot.problems import Problem, error, warning
-from bot.services import Service, read_region, slug
-from bot.yamlfile import ContentError, read_yaml
+from bot.content.files import ContentError, read_yaml
+from bot.content.kit import ID_PATTERN, slug
+from bot.content.problems import Problem, error, warning
+from bot.services.directory import Service, read_region
 
 # The spreadsheet's columns, in the order the region file lists the fields.
 COLUMNS = (
@@ -190,9 +189,7 @@ class _Records:
 
 def slug_id(name: str) -> str:
     """A service id from its name: "St Mungo's Drop-in" → "st-mungo-s-drop-in"."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-    return text[:MAX_ID].strip("-") or "service"
+    return slug(name, MAX_ID) or "service"
 
 
 def _ordered(service: Service, record: Mapping[str, Any]) -> dict[str, Any]:

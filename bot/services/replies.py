@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from bot.finder import (
+from bot.content.messages import Messages
+from bot.content.model import Entry
+from bot.conversation.reply import Button, Reply
+from bot.rendering.render import Renderer
+from bot.services.finder import (
     NEAR_KM,
     PAGE_SIZE,
     Directory,
@@ -27,11 +31,7 @@ from bot.finder import (
     nearest_of_every_type,
     status,
 )
-from bot.messages import Messages
-from bot.model import Entry
-from bot.render import Renderer
-from bot.reply import Button, Reply
-from bot.routing import Need
+from bot.understanding.routing import Need
 
 TEMPLATE = "services.html.j2"
 OVERVIEW_ANSWER = "find-services"

@@ -1,12 +1,14 @@
 """Turning entries and messages into Telegram HTML through staff-editable Jinja2 templates.
 
-Templates live in `content/templates/` with autoescape on: anything a person typed, and any
-text from a file, is escaped unless it is HTML this module made itself (Markup).
+Templates live in `content/templates/` (a service's own folder may replace any of them), with
+autoescape on: anything a person typed, and any text from a file, is escaped unless it is HTML
+this module made itself (Markup).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from bot.markdown import to_telegram_html
-from bot.messages import Messages
-from bot.model import Entry, ReviewStatus
+from bot.content.messages import Messages
+from bot.content.model import Entry, ReviewStatus
+from bot.rendering.markdown import to_telegram_html
 
 _placeholders = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
@@ -33,11 +35,14 @@ def fill_placeholders(text: str, variables: dict[str, str]) -> str:
 
 
 class Renderer:
-    def __init__(self, templates: Path, messages: Messages, variables: dict[str, str]) -> None:
+    def __init__(
+        self, templates: Sequence[Path], messages: Messages, variables: dict[str, str]
+    ) -> None:
+        """`templates`: the template folders, the first that has a template wins."""
         self.messages = messages
         self.variables = variables
         self._env = Environment(
-            loader=FileSystemLoader(templates),
+            loader=FileSystemLoader(list(templates)),
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -52,16 +57,12 @@ class Renderer:
     def markdown(self, text: str) -> Markup:
         return Markup(to_telegram_html(fill_placeholders(text, self.variables)))
 
-    def inline(self, text: str) -> Markup:
-        """A one-paragraph text (a summary) as HTML without the paragraph break."""
-        return self.markdown(text)
-
     def answer(self, entry: Entry) -> str:
         return self.render(
             "answer.html.j2",
             title=entry.title,
             emergency=entry.meta.emergency,
-            summary_html=self.inline(entry.meta.summary),
+            summary_html=self.markdown(entry.meta.summary),
             answer_html=self.markdown(entry.body),
             sources=entry.meta.sources,
             checked=self.review_line(entry),

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import Field, HttpUrl, ValidationError, field_validator
 
-from bot.model import Source
-from bot.problems import Problem, error
-from bot.yamlfile import ContentError, read_yaml, validation_problems
+from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.kit import Strict
+from bot.content.model import Source
+from bot.content.problems import Problem, error
 
 _PHONE = re.compile(r"^[+*]?[0-9][0-9 ()\-]*( ext\.? ?[0-9]+)?$")
 
@@ -24,10 +25,9 @@ def phone_number(value: str) -> str:
     return value
 
 
-class Line(BaseModel):
+class Line(Strict):
     """A named phone line with the page it was checked against."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     name: str = Field(min_length=1)
     number: str
     note: str = ""
@@ -44,8 +44,7 @@ class Line(BaseModel):
         return f"{self.number} ({self.name}{extra})"
 
 
-class Country(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Country(Strict):
     name: str = Field(min_length=1)
     emergency: str
     also: list[str] = []

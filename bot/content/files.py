@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.problems import Problem, error
+from bot.content.problems import Problem, error
 
 # libyaml's parser when PyYAML has it (10x faster on a large services directory); the data is
 # built from the same parsed nodes that give the line numbers, so the text is read once.

@@ -20,7 +20,7 @@ from enum import IntEnum
 
 from opening_hours import State
 
-from bot.services import Listing, RegionFile
+from bot.services.directory import Listing, RegionFile
 
 PAGE_SIZE = 5
 NEAR_KM = 100.0  # "near" stops here: further away is not a walk or a bus ride

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +22,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import opening_hours
 from opening_hours import OpeningHours
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     HttpUrl,
     ValidationError,
@@ -33,10 +29,10 @@ from pydantic import (
     model_validator,
 )
 
-from bot.model import ID_PATTERN
-from bot.numbers import phone_number
-from bot.problems import Problem, error
-from bot.yamlfile import ContentError, YamlDoc, read_yaml, validation_problems
+from bot.content.files import ContentError, YamlDoc, read_yaml, validation_problems
+from bot.content.kit import ID_PATTERN, Id, Phrases, Strict, Words, slug
+from bot.content.numbers import phone_number
+from bot.content.problems import Problem, error
 
 SERVICES_DIR = "services"
 NATIONAL_SUFFIX = "-national"
@@ -46,10 +42,6 @@ TELEGRAM_PATTERN = r"^@[A-Za-z][A-Za-z0-9_]{3,31}$"
 MAX_SLUG = 24
 # Raised for a country without a holiday calendar; the type stubs don't declare it.
 _UNKNOWN_COUNTRY: type[Exception] = getattr(opening_hours, "UnknownCountryError", LookupError)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 def check_hours(value: str) -> str:
@@ -62,14 +54,14 @@ def check_hours(value: str) -> str:
     return value
 
 
-class Service(_Strict):
+class Service(Strict):
     """One service at one place (or one phone line / website), as staff write it."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     name: str = Field(min_length=1, max_length=100)
     organisation: str = ""
     types: list[str] = Field(min_length=1)
-    areas: list[str] = Field(min_length=1)
+    areas: Phrases
     address: str = ""
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
@@ -78,7 +70,7 @@ class Service(_Strict):
     website: HttpUrl | None = None
     telegram: str = ""  # a Telegram username, like @example_bot
     hours: str | None = None
-    languages: list[str] = []
+    languages: Words = []
     cost: str = ""
     walk_in: bool | None = None
     id_needed: bool | None = None
@@ -95,13 +87,6 @@ class Service(_Strict):
             if not re.fullmatch(ID_PATTERN, str(item)):
                 raise ValueError(f"'{item}' is not a type id like syringe-services")
         return value
-
-    @field_validator("areas", "languages")
-    @classmethod
-    def _no_blank_items(cls, value: list[str]) -> list[str]:
-        if any(not str(item).strip() for item in value):
-            raise ValueError("has an empty item")
-        return [str(item).strip() for item in value]
 
     @field_validator("phone", "text")
     @classmethod
@@ -127,10 +112,10 @@ class Service(_Strict):
         return self
 
 
-class RegionHeader(_Strict):
+class RegionHeader(Strict):
     """The first lines of a region file; `services` is validated one service at a time."""
 
-    region: str = Field(pattern=ID_PATTERN)
+    region: Id
     country: str = Field(pattern=r"^[A-Z]{2}$")
     timezone: str
     services: list[Any]
@@ -184,14 +169,9 @@ class RegionFile:
         return self.region.endswith(NATIONAL_SUFFIX)
 
 
-def slug(name: str) -> str:
-    """A short ASCII form of an area name for button data ("Tower Hamlets" → "tower-hamlets")."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "area"
-    if len(base) <= MAX_SLUG:
-        return base
-    checksum = f"{zlib.crc32(name.encode('utf-8')):08x}"[:4]
-    return f"{base[: MAX_SLUG - 5].rstrip('-')}-{checksum}"
+def area_slug(name: str) -> str:
+    """An area name as it travels in button data ("Tower Hamlets" → "tower-hamlets")."""
+    return slug(name, MAX_SLUG) or "area"
 
 
 def parse_hours(hours: str, country: str) -> OpeningHours:
@@ -204,20 +184,6 @@ def parse_hours(hours: str, country: str) -> OpeningHours:
         return OpeningHours(hours, country=country, auto_country=False, auto_timezone=False)
     except _UNKNOWN_COUNTRY:
         return OpeningHours(hours, auto_country=False, auto_timezone=False)
-
-
-def load_regions(folder: Path) -> tuple[list[RegionFile], list[Problem]]:
-    """Every region file in `folder`; each problem is reported and the rest still loads."""
-    regions: list[RegionFile] = []
-    problems: list[Problem] = []
-    if not folder.is_dir():
-        return regions, problems
-    for path in sorted(folder.glob("*.yaml")):
-        region, found = read_region(path)
-        problems.extend(found)
-        if region is not None:
-            regions.append(region)
-    return regions, problems
 
 
 def read_region(path: Path) -> tuple[RegionFile | None, list[Problem]]:
@@ -263,7 +229,7 @@ def _listings(
             continue
         seen[service.id] = doc.lines.get(f"{key}.id", line)
         hours = parse_hours(service.hours, header.country) if service.hours else None
-        slugs = tuple(dict.fromkeys(slug(area) for area in service.areas))
+        slugs = tuple(dict.fromkeys(area_slug(area) for area in service.areas))
         listings.append(
             Listing(service, header.region, header.country, zone, hours, path, line, slugs, index)
         )

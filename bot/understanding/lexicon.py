@@ -6,9 +6,9 @@ words long ("special k"); the longest term wins, so "crack pipe" can differ from
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from bot.normalise import plain, words
+from bot.understanding.normalise import plain, words
 
 
 class Lexicon:
@@ -19,15 +19,6 @@ class Lexicon:
             if key:
                 self._terms[key] = tuple(plain(word) for word in words(canonical))
         self._longest = max((len(key) for key in self._terms), default=1)
-
-    @classmethod
-    def from_groups(cls, groups: Mapping[str, Iterable[str]]) -> Lexicon:
-        """Build from the file's shape: canonical word → the words people use for it."""
-        pairs: dict[str, str] = {}
-        for canonical, terms in groups.items():
-            for term in terms:
-                pairs[str(term)] = canonical
-        return cls(pairs)
 
     def __len__(self) -> int:
         return len(self._terms)

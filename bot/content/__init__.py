@@ -1,0 +1,1 @@
+"""Content files: reading, validating and layering them. Schemas share bot/content/kit.py."""

@@ -1,0 +1,68 @@
+"""The schema of `content/<lang>/emergency.yaml`: the phrases that bring up the emergency cards.
+
+This is the most safety-critical file, so it is validated like every other format: a missing
+card, an empty phrase or a misspelt section name is an error at its line, never a silently
+weaker detector.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.kit import Id, Phrases, Strict, Words
+from bot.content.problems import Problem, error
+
+FILE_NAME = "emergency.yaml"
+
+
+class Card(Strict):
+    """One emergency card and the phrases that mean it is needed now."""
+
+    card: Id
+    phrases: Phrases
+
+
+class EmergencyRules(Strict):
+    overdose: Card
+    crisis: Card
+    # a question ABOUT an emergency ("how do i know if…"), which stops the card
+    asking: Words = []
+    # words that mean "right now", which override `asking`
+    now: Words = []
+    # words that mean an overdose only together with a `now` phrase ("OD help!")
+    overdose_if_now: Words = []
+
+    @property
+    def overdose_card(self) -> str:
+        return self.overdose.card
+
+    @property
+    def crisis_card(self) -> str:
+        return self.crisis.card
+
+    @property
+    def all_phrases(self) -> tuple[str, ...]:
+        """Every phrase, so the typo corrector learns their words."""
+        return (
+            *self.overdose.phrases,
+            *self.crisis.phrases,
+            *self.asking,
+            *self.now,
+            *self.overdose_if_now,
+        )
+
+
+def load_rules(path: Path) -> tuple[EmergencyRules | None, list[Problem]]:
+    """The language's emergency rules; None (with the problems) when they can't be used."""
+    if not path.exists():
+        return None, [error(path, 0, "is missing: emergencies could not be recognised")]
+    try:
+        doc = read_yaml(path)
+        return EmergencyRules.model_validate(doc.data if doc.data is not None else {}), []
+    except ContentError as exc:
+        return None, [exc.problem]
+    except ValidationError as exc:
+        return None, validation_problems(path, exc, doc.lines)

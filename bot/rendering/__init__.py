@@ -1,0 +1,1 @@
+"""Turning answers and messages into Telegram HTML: templates, Markdown, Telegram's HTML rules."""

@@ -1,0 +1,1 @@
+"""The local services directory: its files, finding the nearest and open, its replies, import."""

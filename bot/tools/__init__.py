@@ -1,0 +1,1 @@
+"""Staff tools: the hrbot command, the terminal chat, the checker, evaluation, hrbot init."""

@@ -1,0 +1,288 @@
+"""The `hrbot` command: chat, match, check, init, services import.
+
+Each command is a small function over the same engine; argparse is all the machinery needed.
+The Telegram commands (`run`, `set-webhook`) are added by handlers/cli.py, so nothing here
+imports Telegram. Every command returns an `ExitStatus`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot import __version__
+from bot.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+    from bot.understanding.reading import Reading
+
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    PROBLEMS = 1  # the command ran and found errors (check) or left records out (import)
+    USAGE = 2  # the command could not run: a bad argument, config or content folder
+
+
+def main(
+    argv: Sequence[str] | None = None, extend: Callable[[Subcommands], None] | None = None
+) -> int:
+    """Run one command. `extend` adds commands (handlers/cli.py adds the Telegram ones)."""
+    parser, sub = parser_and_subcommands()
+    if extend is not None:
+        extend(sub)
+    args = parser.parse_args(argv)
+    if not hasattr(args, "command"):
+        parser.print_help()
+        return ExitStatus.USAGE
+    try:
+        config = _config(args)
+    except ConfigError as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    result: int = args.command(args, config)
+    return result
+
+
+class Subcommands:
+    """Adds a command with the options every command takes."""
+
+    def __init__(self, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        self._sub = sub
+
+    def add(self, name: str, help_text: str, command: Command) -> argparse.ArgumentParser:
+        parser = self._sub.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("--config", type=Path, help="a config file (default: none)")
+        parser.set_defaults(command=command)
+        return parser
+
+
+def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
+    parser = argparse.ArgumentParser(
+        prog="hrbot", description="An anonymous harm reduction bot whose answers are files."
+    )
+    parser.add_argument("--version", action="version", version=f"hrbot {__version__}")
+    sub = Subcommands(parser.add_subparsers(metavar="COMMAND"))
+
+    chat = sub.add("chat", "talk to the bot in the terminal (no token, no network)", _chat)
+    _content_options(chat)
+
+    match = sub.add(
+        "match", "show what the bot makes of messages (one per line from stdin)", _match
+    )
+    _content_options(match)
+    match.add_argument("--json", action="store_true", help="one JSON object per line")
+    match.add_argument("text", nargs="*", help="the message; none: read lines from stdin")
+
+    check = sub.add("check", "check every content file; exits non-zero on errors", _check)
+    check.add_argument("--content", type=Path, help="the content folder to check")
+
+    init = sub.add(
+        "init", "make a folder for your service's own answers, services and config", _init
+    )
+    init.add_argument("folder", type=Path, help="the folder to make, e.g. /srv/hrbot")
+    init.add_argument("--country", help="2-letter country code, e.g. GB")
+    init.add_argument("--operator", help="your service's name, shown in the about answer")
+
+    services = sub.add("services", "the local services directory (services/)", _usage)
+    services_sub = Subcommands(services.add_subparsers(metavar="ACTION"))
+    importer = services_sub.add(
+        "import",
+        "turn a CSV spreadsheet or Open Referral HSDS JSON into a region file",
+        _services_import,
+    )
+    importer.description = (
+        "Read FILE.csv (the header in docs/content-guide.md) or FILE.json (HSDS), write the "
+        "services that pass every check to services/REGION.yaml in your own content folder, "
+        "and report each record left out with its line. Exits 1 when any record was left out."
+    )
+    importer.add_argument("file", type=Path, help="FILE.csv or FILE.json")
+    importer.add_argument("--region", required=True, help="the region name, e.g. london-east")
+    importer.add_argument(
+        "--out", type=Path, help="the folder to write to (default: local_content/services)"
+    )
+    importer.add_argument("--country", help="2-letter country code (default: the config's)")
+    importer.add_argument("--timezone", help="IANA time zone of the hours, e.g. Europe/London")
+    importer.add_argument(
+        "--type", action="append", default=[], help="HSDS: a type for services without one"
+    )
+    importer.add_argument(
+        "--verified-on",
+        type=_date,
+        help="HSDS: the date you checked services that have no assured_date (YYYY-MM-DD)",
+    )
+    importer.add_argument("--replace", action="store_true", help="overwrite an existing file")
+    services.set_defaults(command=_usage_of(services))
+    return parser, sub
+
+
+def _content_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--lang", help="answer in this language (default: from the config)")
+    command.add_argument("--content", type=Path, help="the content folder (default: bundled)")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(args.config)
+    updates: dict[str, object] = {}
+    if getattr(args, "content", None):
+        updates["content_dir"] = args.content
+    if getattr(args, "lang", None):
+        updates["default_language"] = args.lang
+    return config.model_copy(update=updates) if updates else config
+
+
+def _usage(args: argparse.Namespace, config: Config) -> int:
+    return ExitStatus.USAGE
+
+
+def _usage_of(parser: argparse.ArgumentParser) -> Command:
+    def show(args: argparse.Namespace, config: Config) -> int:
+        parser.print_help()
+        return ExitStatus.USAGE
+
+    return show
+
+
+def _chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.tools.chat import run_chat
+
+    engine = _engine(config)
+    if engine is None:
+        return ExitStatus.USAGE
+    return run_chat(engine, sys.stdin, sys.stdout, language=config.default_language)
+
+
+def _match(args: argparse.Namespace, config: Config) -> int:
+    engine = _engine(config)
+    if engine is None:
+        return ExitStatus.USAGE
+    lines = (args.text and [" ".join(args.text)]) or (line.rstrip("\n") for line in sys.stdin)
+    for text in lines:
+        if not text.strip():
+            continue
+        record = match_record(text, engine.read(text, config.default_language))
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            flag = "EMERGENCY " if record["emergency"] else ""
+            others = ", ".join(record["alternatives"]) or "-"  # type: ignore[arg-type]
+            entry = record["entry"] or "(no answer)"
+            print(f"{flag}{record['route']}: {entry}  score {record['score']}  also: {others}")
+            print(f"  {text}")
+    return ExitStatus.OK
+
+
+def match_record(text: str, reading: Reading) -> dict[str, object]:
+    """`hrbot match --json`'s object: what the person is shown first, and why."""
+    found = reading.match
+    entry_id = reading.shown
+    ranked = [found.entry_id, *(i for i, _ in found.alternatives)]
+    alternatives = [i for i in ranked if i is not None and i != entry_id]
+    return {
+        "text": text,
+        "entry": entry_id,
+        "emergency": reading.emergency,
+        "score": 100 if reading.emergency else round(found.score),
+        "alternatives": alternatives[:3],
+        "route": str(reading.route),
+        "card": reading.card,
+    }
+
+
+def _engine(config: Config) -> Engine | None:
+    """The engine; None (after one line on stderr) when no language in the content can be used."""
+    from bot.engine import build_engine
+
+    try:
+        return build_engine(config, report=sys.stderr)
+    except ValueError as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return None
+
+
+def _check(args: argparse.Namespace, config: Config) -> int:
+    from bot.tools.checker import check, local_report
+
+    for line in local_report(config):
+        print(line)
+    problems = check(config)
+    for problem in problems:
+        print(problem)
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    where = config.content_dir if config.local_content is None else config.local_content
+    print(f"{errors} error(s), {warnings} warning(s) in {where}", file=sys.stderr)
+    return ExitStatus.PROBLEMS if errors else ExitStatus.OK
+
+
+def _init(args: argparse.Namespace, config: Config) -> int:
+    from bot.tools.init import InitError, make_folder
+
+    try:
+        made = make_folder(args.folder, country=args.country, operator=args.operator)
+    except InitError as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    print(f"made {made}; next: hrbot check --config {made / 'config.yaml'}")
+    return ExitStatus.OK
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-27") from None
+
+
+def _services_import(args: argparse.Namespace, config: Config) -> int:
+    from bot.services import importer
+
+    folder = args.out or (config.local_content / "services" if config.local_content else None)
+    if folder is None:
+        print(
+            "hrbot: say where to write: --out FOLDER, or local_content in your config "
+            "(make one with `hrbot init`)",
+            file=sys.stderr,
+        )
+        return ExitStatus.USAGE
+    try:
+        target = importer.check_target(
+            args.region, args.country or config.country, args.timezone, folder
+        )
+        if target.path.exists() and not args.replace:
+            raise importer.ImportError_(
+                f"{target.path} exists; add --replace to overwrite it with this import"
+            )
+        known = importer.known_types(config.content_dir, config.default_language)
+        if args.file.suffix.casefold() == ".json":
+            found = importer.read_hsds(args.file, known, args.type, args.verified_on)
+        else:
+            found = importer.read_csv(args.file, known)
+    except importer.ImportError_ as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    for problem in found.problems:
+        print(problem)
+    if not found.services:
+        print(f"nothing imported: no record in {args.file} passed the checks", file=sys.stderr)
+        return ExitStatus.PROBLEMS
+    path = importer.write_region(target, found.services, args.file)
+    for problem in importer.verify_written(path):
+        print(problem)
+    print(
+        f"imported {len(found.services)} service(s) to {path}; {found.left_out} record(s) left out",
+        file=sys.stderr,
+    )
+    return ExitStatus.PROBLEMS if found.left_out else ExitStatus.OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""Reading a message once and deciding once what it needs: the one place that does.
+
+Telegram, `hrbot chat`, `hrbot match`, the checker, the quality benchmark and the tests all
+get their decisions here, so what is measured is what people get. The order of the checks is
+the order of what matters:
+
+1. an emergency or a crisis happening now → its card (the matched answer rides along);
+2. buying, selling or making drugs → declined kindly (off-topic);
+3. only a greeting or thanks → the greeting;
+4. a place asked for ("needle exchange near me") → the services finder;
+5. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.understanding.emergency import EmergencyDetector
+from bot.understanding.matcher import Match, Matcher
+from bot.understanding.normalise import plain, words
+from bot.understanding.phrases import PhraseSet
+from bot.understanding.routing import Need, Router
+
+
+class Route(StrEnum):
+    EMERGENCY = "emergency"
+    CRISIS = "crisis"
+    OFF_TOPIC = "off-topic"
+    GREETING = "greeting"
+    SERVICES = "services"
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message needs. `match` is the matcher's view, kept for every route so that the
+    emergency card can offer the answer asked about and `hrbot match` can show runners-up."""
+
+    route: Route
+    match: Match
+    card: str | None = None  # the emergency or crisis card's answer id
+    need: Need | None = None  # the services route's need
+
+    @property
+    def emergency(self) -> bool:
+        return self.route in (Route.EMERGENCY, Route.CRISIS)
+
+    @property
+    def confident(self) -> bool:
+        """The reply is an answer the bot is sure of (not a guess, a menu or a fallback)."""
+        return self.route in (Route.EMERGENCY, Route.CRISIS, Route.SERVICES, Route.ANSWER)
+
+    @property
+    def shown(self) -> str | None:
+        """The answer the person sees first: the card, the finder's answer, or the match."""
+        if self.card is not None:
+            return self.card
+        if self.need is not None:
+            return self.need.answer
+        return self.match.entry_id if self.route is Route.ANSWER else None
+
+    @property
+    def also(self) -> str | None:
+        """With a card: the answer the message asked about, when the matcher is sure of it."""
+        if self.card is None or not self.match.confident:
+            return None
+        matched = [self.match.entry_id, *(i for i, _ in self.match.alternatives)]
+        return next((i for i in matched if i != self.card), None)
+
+
+class Reader:
+    """Built once per language; `read` is pure: nothing of the message outlives the call."""
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        detector: EmergencyDetector,
+        off_topic: PhraseSet,
+        small_talk: frozenset[str],
+        router: Router,
+        servable: Container[str],
+    ) -> None:
+        self.matcher = matcher
+        self.analyser = matcher.analyser
+        self.detector = detector
+        self.off_topic = off_topic
+        self.small_talk = small_talk
+        self.router = router
+        self.servable = servable  # answer ids that can be shown (a card must be one)
+
+    def read(self, text: str) -> Reading:
+        # Typo correction and the lexicon run once; every check below reads the same words.
+        canonical = self.analyser.canonical_words(text)
+        found = self.matcher.match_words(canonical)
+        card = self.detector.detect_words(canonical)
+        if card is not None and card in self.servable:
+            crisis = card == self.detector.rules.crisis_card
+            return Reading(Route.CRISIS if crisis else Route.EMERGENCY, found, card=card)
+        if self.off_topic and self.off_topic.found_in(canonical):
+            return Reading(Route.OFF_TOPIC, found)
+        if self.is_small_talk(text):
+            return Reading(Route.GREETING, found)
+        need = self.router.need_in_words(self.analyser.stem_all(canonical))
+        if need is not None:
+            return Reading(Route.SERVICES, found, need=need)
+        if found.entry_id is not None:
+            return Reading(Route.ANSWER, found)
+        if found.alternatives:
+            return Reading(Route.SUGGEST, found)
+        return Reading(Route.NONE, found)
+
+    def is_small_talk(self, text: str) -> bool:
+        """Only greetings, thanks and the like ("hi", "ok cool"): greet back, don't search.
+
+        One word from outside the list and the message is searched as usual, so
+        "hi how do i use narcan" is answered.
+        """
+        said = [plain(word) for word in words(text)]
+        return bool(said) and all(word in self.small_talk for word in said)

@@ -1,0 +1,43 @@
+"""The `hrbot` command as installed: bot/tools/cli.py's commands plus the Telegram ones.
+
+`run` and `set-webhook` live here, with the adapter, so that the core never imports Telegram;
+they import it only when they are the command being run, so `hrbot chat` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from bot.config import Config
+from bot.tools import cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, extend=_telegram_commands)
+
+
+def _telegram_commands(sub: cli.Subcommands) -> None:
+    sub.add("run", "run the Telegram bot (token from HRBOT_TELEGRAM_TOKEN or a token file)", _run)
+    webhook = sub.add(
+        "set-webhook", "tell Telegram where the webhook is (once, at deploy time)", _set_webhook
+    )
+    webhook.add_argument("--delete", action="store_true", help="remove the webhook instead")
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
+    from handlers.app import run
+
+    code: int = run(config)
+    return code
+
+
+def _set_webhook(args: argparse.Namespace, config: Config) -> int:
+    from handlers.app import set_webhook
+
+    code: int = set_webhook(config, delete=args.delete)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
