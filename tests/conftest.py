@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,8 @@ import pytest
 import yaml
 
 from bot.config import BUNDLED_CONTENT, Config
-from bot.conversation.reply import Button, Event, EventKind, Reply
 from bot.engine import Engine, build_engine
+from bot.tools.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -207,60 +206,7 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
 # --- talking to the bot ------------------------------------------------------------------------
 
 
-class Bot:
-    """A test client: push what a person sends, pop what the bot replies."""
-
-    def __init__(self, engine: Engine, language: str | None = "en") -> None:
-        self.engine = engine
-        self.language = language
-        self.replies: deque[Reply] = deque()
-        self.last: Reply | None = None
-
-    def push(self, text: str) -> None:
-        """Typed text; "/name argument" is a command, as Telegram sends it."""
-        if text.startswith("/"):
-            name, _, argument = text[1:].partition(" ")
-            event = Event(EventKind.COMMAND, name, argument.strip(), language=self.language)
-        else:
-            event = Event(EventKind.TEXT, text, language=self.language)
-        self._handle(event)
-
-    def push_button(self, data: str) -> None:
-        self._handle(Event(EventKind.BUTTON, data, language=self.language))
-
-    def push_other(self) -> None:
-        """Something that isn't text: a voice note, a photo, a sticker."""
-        self._handle(Event(EventKind.OTHER, language=self.language))
-
-    def pop(self) -> Reply:
-        assert self.replies, "the bot has not replied"
-        return self.replies.popleft()
-
-    def say(self, text: str) -> Reply:
-        self.push(text)
-        return self.pop()
-
-    def press(self, label: str) -> Reply:
-        """Press the button of the last reply whose label is (or starts with) `label`."""
-        button = self.button(label)
-        self.push_button(button.data)
-        return self.pop()
-
-    def button(self, label: str) -> Button:
-        assert self.last is not None, "no reply yet"
-        buttons = self.last.button_list
-        for button in buttons:
-            if button.label == label:
-                return button
-        for button in buttons:
-            if button.label.startswith(label):
-                return button
-        raise AssertionError(f"no button {label!r} in {[b.label for b in buttons]}")
-
-    def _handle(self, event: Event) -> None:
-        reply = self.engine.handle(event)
-        self.last = reply
-        self.replies.append(reply)
+Bot = Client  # the test client shipped with the package (bot/tools/client.py)
 
 
 @pytest.fixture(scope="session")

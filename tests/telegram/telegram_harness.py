@@ -95,9 +95,10 @@ class Person:
         voice = {"file_id": "voice-file", "file_unique_id": "voice-unique", "duration": 4}
         return self.message(chat=chat, voice=voice)
 
-    def press(
+    def callback(
         self, data: str, message_id: int, chat: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        """The update for pressing a button whose data is `data` (raw, for odd data too)."""
         bot = {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME}
         message = {
             "message_id": message_id,
@@ -257,9 +258,9 @@ class Chat:
         place = {"latitude": latitude, "longitude": longitude}
         await self._deliver(self.person.message(chat=self.chat, location=place))
 
-    async def press(self, data: str, message_id: int | None = None) -> None:
+    async def press_data(self, data: str, message_id: int | None = None) -> None:
         target = message_id or self.last_message_id
-        await self._deliver(self.person.press(data, target, chat=self.chat))
+        await self._deliver(self.person.callback(data, target, chat=self.chat))
 
     async def _deliver(self, update: dict[str, Any]) -> None:
         self.statuses.append(await self.bot.deliver(update))

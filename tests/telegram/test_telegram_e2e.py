@@ -58,12 +58,12 @@ async def test_a_whole_conversation(running_bot: RunningBot, bundled_engine: Eng
 
     await chat.send("/menu")
     menu = await chat.reply()
-    await chat.press("t:overdose", menu.result["message_id"])
+    await chat.press_data("t:overdose", menu.result["message_id"])
     area = await chat.reply()
     assert area.method == "editMessageText"
     assert area.params["message_id"] == menu.result["message_id"]
     assert "a:overdose-now" in area.button_data and area.button_data[-1] == "t"  # Back
-    await chat.press("t")  # Back
+    await chat.press_data("t")  # Back
     back = await chat.reply()
     assert back.method == "editMessageText" and "t:overdose" in back.button_data
 

@@ -123,12 +123,12 @@ async def test_menu_navigation_edits_in_place_with_back(
     [menu] = await fast_bot.handle(sam.message("/menu"))
     assert "t:overdose" in data_of(menu)
 
-    [area] = await fast_bot.handle(sam.press("t:overdose", message_id=77))
+    [area] = await fast_bot.handle(sam.callback("t:overdose", message_id=77))
     assert area["message_id"] == 77
     assert area["text"] == expected(bundled_engine, EventKind.BUTTON, "t:overdose").html
     assert "a:naloxone-how" in data_of(area) and data_of(area)[-1] == "t"  # answers, then Back
 
-    [back] = await fast_bot.handle(sam.press("t", message_id=77))
+    [back] = await fast_bot.handle(sam.callback("t", message_id=77))
     assert back["message_id"] == 77
     assert back["text"] == menu["text"] and data_of(back) == data_of(menu)
     methods = fast_bot.request.methods()
@@ -137,15 +137,15 @@ async def test_menu_navigation_edits_in_place_with_back(
 
 
 async def test_answer_button_sends_a_new_message(fast_bot: FastBot, bundled_engine: Engine) -> None:
-    [sent] = await fast_bot.handle(sam.press("a:naloxone-how", message_id=77))
+    [sent] = await fast_bot.handle(sam.callback("a:naloxone-how", message_id=77))
     assert "message_id" not in sent
     assert sent["text"] == bundled_engine.language("en").answer("naloxone-how").html
     assert "answerCallbackQuery" in fast_bot.request.methods()
 
 
 async def test_every_button_press_is_answered_even_an_unknown_one(fast_bot: FastBot) -> None:
-    await fast_bot.handle(sam.press("zz:unknown", message_id=5))
-    await fast_bot.handle(sam.press("e", message_id=5))
+    await fast_bot.handle(sam.callback("zz:unknown", message_id=5))
+    await fast_bot.handle(sam.callback("e", message_id=5))
     assert fast_bot.request.methods().count("answerCallbackQuery") == 2
 
 
@@ -153,7 +153,7 @@ async def test_pressing_the_menu_on_the_menu_is_not_an_error(fast_bot: FastBot) 
     fast_bot.request.fail(
         "editMessageText", 400, description="Bad Request: message is not modified"
     )
-    await fast_bot.handle(sam.press("t", message_id=9))
+    await fast_bot.handle(sam.callback("t", message_id=9))
     assert fast_bot.request.sent("sendMessage") == []
     assert fast_bot.counters["replies_failed"] == 0 and fast_bot.counters["errors"] == 0
 
@@ -162,13 +162,13 @@ async def test_a_message_that_cannot_be_edited_is_sent_anew(fast_bot: FastBot) -
     fast_bot.request.fail(
         "editMessageText", 400, description="Bad Request: message can't be edited"
     )
-    await fast_bot.handle(sam.press("t:testing", message_id=9))
+    await fast_bot.handle(sam.callback("t:testing", message_id=9))
     [sent] = fast_bot.request.sent("sendMessage")
     assert "t" in data_of(sent)
 
 
 async def test_button_data_fits_telegrams_limit(fast_bot: FastBot) -> None:
-    for update in (sam.message("/start"), sam.message("/emergency"), sam.press("t:overdose", 1)):
+    for update in (sam.message("/start"), sam.message("/emergency"), sam.callback("t:overdose", 1)):
         for params in await fast_bot.handle(update):
             assert all(0 < len(data.encode()) <= 64 for data in data_of(params))
 
@@ -359,7 +359,7 @@ async def test_a_failed_callback_answer_does_not_stop_the_reply(
     fast_bot: FastBot, bundled_engine: Engine
 ) -> None:
     fast_bot.request.fail("answerCallbackQuery", 400, description="Bad Request: query is too old")
-    [sent] = await fast_bot.handle(sam.press("e", message_id=3))
+    [sent] = await fast_bot.handle(sam.callback("e", message_id=3))
     assert sent["text"] == bundled_engine.language("en").emergency().html
     assert fast_bot.counters["callback_answers_failed"] == 1
 
@@ -422,7 +422,7 @@ def test_failed_handler_without_a_traceback() -> None:
 async def test_nothing_is_kept_about_anyone(fast_bot: FastBot) -> None:
     for update in (
         sam.message("/start"),
-        sam.press("t:overdose", 4),
+        sam.callback("t:overdose", 4),
         sam.message("how do i use narcan"),
         sam.voice(),
     ):

@@ -134,7 +134,7 @@ async def test_no_personal_data_or_token_in_logs_or_files(
     await chat.reply(timeout=15)
     await chat.send("/menu")
     await chat.reply()
-    await chat.press("t:overdose")
+    await chat.press_data("t:overdose")
     await chat.reply()
     await chat.send_voice()
     await chat.reply()

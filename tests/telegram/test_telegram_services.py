@@ -64,18 +64,18 @@ async def test_services_type_area_results_and_more(running_bot: RunningBot) -> N
     assert offer.params["reply_markup"]["one_time_keyboard"] is True
     assert offer.params["reply_markup"]["resize_keyboard"] is True
 
-    await chat.press("s:syringe-services", menu.result["message_id"])
+    await chat.press_data("s:syringe-services", menu.result["message_id"])
     kind = await chat.reply()
     assert kind.button_data[:2] == ["s:syringe-services:camden", "s:syringe-services:hackney"]
     assert "a:new-equipment" in kind.button_data
     assert location_keyboard(await chat.reply())
 
-    await chat.press("s:syringe-services:camden")
+    await chat.press_data("s:syringe-services:camden")
     first = await chat.reply()
     assert "(1–5 of 8)" in first.text and first.text.count("open now · closes 17:00") == 5
     assert "Secret Place" not in first.text
     assert "s:syringe-services:camden:1" in first.button_data
-    await chat.press("s:syringe-services:camden:1")
+    await chat.press_data("s:syringe-services:camden:1")
     more = await chat.reply()
     assert "(6–8 of 8)" in more.text and "closed · opens Sat 10:00" in more.text
     assert all(len(data.encode()) <= 64 for data in first.button_data + more.button_data)
