@@ -68,7 +68,7 @@ def test_answer_shows_summary_body_related_and_sources(bot: Bot) -> None:
     html = reply.html
     assert html.index("How to give naloxone") < html.index("Spray one dose") < html.index("Sources")
     assert "Facts checked" in html or "Reviewed by" in html
-    assert "November 2026" in html  # reviewed_on as month and year
+    assert "December 2026" in html  # reviewed_on as month and year
     for related in entry.meta.related:
         assert f"a:{related}" in [b.data for b in reply.button_list]
     for source in entry.meta.sources:
