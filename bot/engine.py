@@ -18,6 +18,7 @@ from typing import TextIO
 from jinja2 import TemplateError
 
 from bot.config import Config
+from bot.content.mixes import GENERAL_ANSWER, Mix
 from bot.content.model import AREAS, Entry
 from bot.content.numbers import NumberBook
 from bot.content.problems import Problem, error
@@ -29,6 +30,7 @@ from bot.services.finder import Directory, Point, directory_for, national_for
 from bot.services.replies import ServiceReplies, utc_now
 from bot.understanding.emergency import EmergencyDetector
 from bot.understanding.matcher import Analyser, Match, Matcher, MatchSettings
+from bot.understanding.mixes import MixFinder
 from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhraseSet
 from bot.understanding.reading import Reader, Reading, Route
@@ -87,6 +89,7 @@ class LanguageEngine:
             frozenset(plain(w) for term in language.small_talk for w in words(term)),
             Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text))),
             self.entries,
+            MixFinder(language.mixes, analyser.canonical_words),
         )
 
     def _render_all(self) -> dict[str, _Rendered]:
@@ -162,6 +165,8 @@ class LanguageEngine:
             return self.start()
         if reading.need is not None:
             return self.services.for_need(reading.need)
+        if reading.mix is not None:
+            return self.mix(reading.mix)
         if route is Route.ANSWER and reading.match.entry_id is not None:
             return self.answer(reading.match.entry_id, alternatives=reading.match.alternatives)
         if route is Route.SUGGEST:
@@ -248,6 +253,26 @@ class LanguageEngine:
             if entry_id in self.entries and entry_id not in skip and entry_id not in seen:
                 seen.append(entry_id)
         return p.rows([Button(self.entries[i].title, p.data(p.ANSWER, i)) for i in seen])
+
+    def mix(self, mix: Mix) -> Reply:
+        """The answer for one mix: how risky, why, what to do, and its sources."""
+        table = self.reader.mixes.table
+        assert table is not None and self.messages.mix is not None
+        first, second = table.substances[mix.first], table.substances[mix.second]
+        advice = mix.advice
+        html = self.renderer.render(
+            "mix.html.j2",
+            first=first.name,
+            second=second.name,
+            risk=self.messages.mix.risks.get(str(advice.risk), str(advice.risk)),
+            by_rule=mix.by_rule,
+            why=fill_placeholders(advice.why, self.renderer.variables),
+            what_to_do=fill_placeholders(advice.what_to_do, self.renderer.variables),
+            sources=advice.sources,
+        )
+        cards = [s.card for s in (first, second)] + [GENERAL_ANSWER]
+        rows = [*self._entry_rows(cards, skip=set()), self._home_row()]
+        return Reply(html, tuple(rows), entry_id=mix.id)
 
     def more(self, entry_id: str) -> Reply:
         entry = self.entries[entry_id]

@@ -22,6 +22,8 @@ from bot.content.files import ContentError, read_text, read_yaml, validation_pro
 from bot.content.kit import Phrases, Strict
 from bot.content.layers import Layers, LocalFile
 from bot.content.messages import Messages
+from bot.content.mixes import FOLDER as MIXES_FOLDER
+from bot.content.mixes import MixTable, load_mixes
 from bot.content.model import Entry
 from bot.content.numbers import NumberBook, load_numbers
 from bot.content.problems import Problem, error
@@ -57,6 +59,7 @@ class Language:
     routing: RoutingFile | None = None  # finder.yaml: typed place questions → the finder
     commands: CommandWords | None = None  # commands.yaml: Telegram's command menu, groups
     words_to_avoid: dict[str, str] = field(default_factory=dict)
+    mixes: MixTable | None = None  # mixes/: answers for one mix of two substances
     files: dict[str, Path] = field(default_factory=dict)  # file name → the layer's file used
 
 
@@ -149,6 +152,8 @@ def _load_language(layers: Layers, code: str, problems: list[Problem]) -> Langua
     small_talk = _optional(path("small-talk.yaml"), _SmallTalk, problems)
     routing, routing_problems = load_routing(path(ROUTING_FILE))
     problems.extend(routing_problems)
+    mixes, mix_problems = load_mixes(layers.glob(f"{code}/{MIXES_FOLDER}/*.yaml"))
+    problems.extend(mix_problems)
     return Language(
         code=code,
         folder=layers.base / code,
@@ -163,6 +168,7 @@ def _load_language(layers: Layers, code: str, problems: list[Problem]) -> Langua
         commands=_optional(path(COMMANDS_FILE), CommandWords, problems),
         words_to_avoid=_load_words_to_avoid(path("words-to-avoid.yaml"), problems),
         files={name: path(name) for name in names},
+        mixes=mixes,
     )
 
 

@@ -54,6 +54,16 @@ class ServiceWords(BaseModel):
     checked: str
 
 
+class MixWords(BaseModel):
+    """The words around a mix answer (bot/content/mixes.py); {a} and {b} are the two names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    risks: dict[str, str]  # dangerous, caution, low, unknown → how the risk is shown
+    what_to_do: str
+    by_rule: str  # said when the answer comes from the rule for two kinds of drug
+
+
 class Messages(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     greeting: str
@@ -83,3 +93,4 @@ class Messages(BaseModel):
     services: ServiceWords
     # The kinds of service a directory may list (type id → button label), in button order.
     service_types: dict[str, str]
+    mix: MixWords | None = None

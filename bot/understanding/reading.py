@@ -8,7 +8,8 @@ the order of what matters:
 2. buying, selling or making drugs → declined kindly (off-topic);
 3. only a greeting or thanks → the greeting;
 4. a place asked for ("needle exchange near me") → the services finder;
-5. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
+5. two substances named ("coke and a few pints") → the answer for that mix;
+6. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ from collections.abc import Container
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.content.mixes import Mix
 from bot.understanding.emergency import EmergencyDetector
 from bot.understanding.matcher import Match, Matcher
+from bot.understanding.mixes import MixFinder
 from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhraseSet
 from bot.understanding.routing import Need, Router
+
+
+# A message that names two substances gets their mix answer, unless the matcher is at least this
+# sure (0-100) of an answer that is neither about mixing nor one of the two drugs' cards.
+MIX_YIELDS_AT = 70.0
 
 
 class Route(StrEnum):
@@ -44,6 +52,7 @@ class Reading:
     match: Match
     card: str | None = None  # the emergency or crisis card's answer id
     need: Need | None = None  # the services route's need
+    mix: Mix | None = None  # the answer route's mix of two substances, when it is one
 
     @property
     def emergency(self) -> bool:
@@ -61,6 +70,8 @@ class Reading:
             return self.card
         if self.need is not None:
             return self.need.answer
+        if self.mix is not None:
+            return self.mix.id
         return self.match.entry_id if self.route is Route.ANSWER else None
 
     @property
@@ -83,6 +94,7 @@ class Reader:
         small_talk: frozenset[str],
         router: Router,
         servable: Container[str],
+        mixes: MixFinder | None = None,
     ) -> None:
         self.matcher = matcher
         self.analyser = matcher.analyser
@@ -91,6 +103,7 @@ class Reader:
         self.small_talk = small_talk
         self.router = router
         self.servable = servable  # answer ids that can be shown (a card must be one)
+        self.mixes = mixes or MixFinder(None, self.analyser.canonical_words)
 
     def read(self, text: str) -> Reading:
         # Typo correction and the lexicon run once; every check below reads the same words.
@@ -107,6 +120,13 @@ class Reader:
         need = self.router.need_in_words(self.analyser.stem_all(canonical))
         if need is not None:
             return Reading(Route.SERVICES, found, need=need)
+        mix = self.mixes.mix_in(canonical)
+        if (
+            mix is not None
+            and self.mixes.table is not None
+            and (found.entry_id in self.mixes.table.related_answers or found.score < MIX_YIELDS_AT)
+        ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips
+            return Reading(Route.ANSWER, found, mix=mix)
         if found.entry_id is not None:
             return Reading(Route.ANSWER, found)
         if found.alternatives:

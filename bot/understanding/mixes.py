@@ -1,0 +1,45 @@
+"""Finding the two substances a message asks about mixing ("coke and a few pints").
+
+Each substance's words (content/<lang>/mixes/substances.yaml) are read through the same
+normalising as the message, so slang the lexicon maps ("molly" → mdma) is found too. Where
+names overlap ("crack cocaine" holds "cocaine"), the longest name wins its words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.content.mixes import Mix, MixTable
+
+
+class MixFinder:
+    def __init__(self, table: MixTable | None, normalise: Callable[[str], list[str]]) -> None:
+        self.table = table
+        self._names: list[tuple[tuple[str, ...], str]] = []
+        for substance_id, substance in table.substances.items() if table else ():
+            for word in {substance_id.replace("-", " "), *substance.words}:
+                tokens = tuple(normalise(word))
+                if tokens:
+                    self._names.append((tokens, substance_id))
+        self._names.sort(key=lambda item: -len(item[0]))  # longest first
+
+    def mix_in(self, canonical: list[str]) -> Mix | None:
+        """The mix answer when exactly two substances are named."""
+        if self.table is None:
+            return None
+        taken = [False] * len(canonical)
+        found: list[tuple[int, str]] = []
+        for tokens, substance_id in self._names:
+            size = len(tokens)
+            for start in range(len(canonical) - size + 1):
+                span = range(start, start + size)
+                if tuple(canonical[start : start + size]) == tokens and not any(
+                    taken[i] for i in span
+                ):
+                    for i in span:
+                        taken[i] = True
+                    found.append((start, substance_id))
+        named = list(dict.fromkeys(substance_id for _, substance_id in sorted(found)))
+        if len(named) != 2:
+            return None
+        return self.table.lookup(named[0], named[1])

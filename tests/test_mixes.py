@@ -1,0 +1,60 @@
+"""Answers for one mix of two substances: the tables hold every pair with a source, and the
+messages people send about a mix get the answer for that pair."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content.layers import BUNDLED_CONTENT
+from bot.engine import Engine
+from bot.library import load_library
+from bot.tools.client import Shown
+
+
+@pytest.fixture(scope="module")
+def table():  # type: ignore[no-untyped-def]
+    table = load_library(BUNDLED_CONTENT).languages["en"].mixes
+    assert table is not None
+    return table
+
+
+def test_at_least_150_listed_pairs_each_with_a_source(table) -> None:  # type: ignore[no-untyped-def]
+    assert len(table.pairs) >= 150
+    assert all(pair.sources for pair in table.pairs.values())
+
+
+def test_every_pair_of_the_known_substances_has_an_answer(table) -> None:  # type: ignore[no-untyped-def]
+    ids = sorted(table.substances)
+    missing = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if not table.lookup(a, b)]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "words"),
+    [
+        ("can i mix ketamine and alcohol", ("Ketamine", "Alcohol"), ()),
+        ("coke and a few pints", ("Cocaine", "Alcohol"), ("cocaethylene",)),
+        ("poppers and viagra", ("Poppers", "Viagra"), ("blood pressure",)),
+        ("ketamine and weed together", ("Ketamine", "Cannabis"), ()),
+        ("can i take molly on sertraline", ("MDMA", "SSRI"), ()),
+    ],
+)
+def test_a_mix_question_names_both_substances(
+    engine: Engine, text: str, names: tuple[str, ...], words: tuple[str, ...]
+) -> None:
+    reading = engine.read(text)
+    assert reading.mix is not None, text
+    shown = Shown.of(engine.language("en").text(text)).text
+    for name in (*names, *words):
+        assert name.casefold() in shown.casefold(), (text, name)
+    assert "Sources" in shown
+
+
+def test_one_substance_is_not_a_mix(engine: Engine) -> None:
+    assert engine.read("is crack cocaine stronger than powder").mix is None
+    assert engine.read("what does ketamine do").mix is None
+
+
+def test_two_depressants_not_listed_fall_back_to_the_class_rule(table) -> None:  # type: ignore[no-untyped-def]
+    rule = table.rules.get(frozenset(("depressant",)))
+    assert rule is not None and rule.risk == "dangerous"
