@@ -26,7 +26,6 @@ from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhraseSet
 from bot.understanding.routing import Need, Router
 
-
 # A message that names two substances gets their mix answer, unless the matcher is at least this
 # sure (0-100) of an answer that is neither about mixing nor one of the two drugs' cards.
 MIX_YIELDS_AT = 70.0
