@@ -15,7 +15,7 @@ from bot.tools.chat import event_for, plain_text, run_chat
 
 
 def test_chat_with_a_scripted_conversation(cli) -> None:
-    script = "narcan how\n1\n/menu\n2\n"
+    script = "narcan how\n1\n/menu\n3\n"
     result = cli("chat", input=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -27,7 +27,7 @@ def test_chat_with_a_scripted_conversation(cli) -> None:
     assert "[1] ➕ More" in out[answer:]
     # "1" pressed More → the more part
     assert "Naloxone is safe" in out[answer:]
-    # "/menu" → topics, then "2" → the second area
+    # "/menu" → topics, then "3" → the third area
     menu = out.index("Pick a topic:")
     assert menu > out.index("Naloxone is safe")
     assert "Safer injecting: pick a question." in out[menu:]

@@ -58,6 +58,7 @@ class Pair(_Advice):
 class _SubstancesFile(Strict):
     substances: dict[str, Substance] = Field(min_length=1)
     rules: list[Rule] = []
+    comparing: Words = []  # words that ask to compare two drugs, not to mix them ("than")
 
 
 class _PairsFile(Strict):
@@ -83,6 +84,7 @@ class MixTable:
     substances: dict[str, Substance]
     pairs: dict[frozenset[str], Pair]
     rules: dict[frozenset[str], Rule]
+    comparing: tuple[str, ...] = ()
 
     @property
     def related_answers(self) -> frozenset[str]:
@@ -129,7 +131,7 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
                 problems.append(error(path, _line(path, index), f"pairs.{index}: listed twice"))
                 continue
             pairs[key] = pair
-    return MixTable(head.substances, pairs, rules), problems
+    return MixTable(head.substances, pairs, rules, tuple(head.comparing)), problems
 
 
 _Model = TypeVar("_Model", _SubstancesFile, _PairsFile)

@@ -22,11 +22,14 @@ class MixFinder:
                 if tokens:
                     self._names.append((tokens, substance_id))
         self._names.sort(key=lambda item: -len(item[0]))  # longest first
+        self._comparing = {
+            w for word in (table.comparing if table else ()) for w in normalise(word)
+        }
 
     def mix_in(self, canonical: list[str]) -> Mix | None:
         """The mix answer when exactly two substances are named."""
-        if self.table is None:
-            return None
+        if self.table is None or self._comparing.intersection(canonical):
+            return None  # "is fetty worse than heroin" compares two drugs
         taken = [False] * len(canonical)
         found: list[tuple[int, str]] = []
         for tokens, substance_id in self._names:
