@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from bot.content.commands import FILE_NAME as COMMANDS_FILE
 from bot.content.commands import CommandWords
 from bot.content.emergency_rules import FILE_NAME as RULES_FILE
 from bot.content.emergency_rules import EmergencyRules, load_rules
 from bot.content.entries import read_entry
-from bot.content.files import ContentError, read_text, read_yaml, validation_problems
+from bot.content.files import ContentError, read_model, read_text, read_yaml
 from bot.content.kit import Phrases, Strict
 from bot.content.layers import Layers, LocalFile
 from bot.content.messages import Messages
@@ -35,6 +35,9 @@ from bot.understanding.routing import RoutingFile, load_routing
 NUMBERS_FILE = "emergency-numbers.yaml"
 TEMPLATES_DIR = "templates"
 MESSAGES_FILE = "messages.yaml"
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class _OffTopic(Strict):
@@ -202,19 +205,8 @@ def _layer_of(layers: Layers, path: Path) -> Path:
     return next(folder for folder in reversed(layers.folders) if path.is_relative_to(folder))
 
 
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
 def _model(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
-    """A YAML file validated against its schema; None (with the problems) when it can't be."""
-    try:
-        doc = read_yaml(path)
-        return model.model_validate(doc.data if doc.data is not None else {})
-    except ContentError as exc:
-        problems.append(exc.problem)
-    except ValidationError as exc:
-        problems.extend(validation_problems(path, exc, doc.lines))
-    return None
+    return read_model(path, model, problems)
 
 
 def _optional(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:

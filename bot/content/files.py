@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.content.problems import Problem, error
 
@@ -119,3 +119,18 @@ def validation_problems(
             message = "is not a known field (check the spelling)"
         problems.append(error(path, line_for(lines, key), f"{key or 'file'}: {message}"))
     return problems
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def read_model(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
+    """A YAML file validated against its schema; None (with the problems) when it can't be."""
+    try:
+        doc = read_yaml(path)
+        return model.model_validate(doc.data if doc.data is not None else {})
+    except ContentError as exc:
+        problems.append(exc.problem)
+    except ValidationError as exc:
+        problems.extend(validation_problems(path, exc, doc.lines))
+    return None

@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.files import ContentError, read_model, read_yaml
 from bot.content.kit import Id, Strict, Words
 from bot.content.model import Source
 from bot.content.problems import Problem, error
@@ -109,7 +108,7 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
     if substances_path is None:
         return None, []
     problems: list[Problem] = []
-    head = _read(substances_path, _SubstancesFile, problems)
+    head = read_model(substances_path, _SubstancesFile, problems)
     if head is None:
         return None, problems
     rules: dict[frozenset[str], Rule] = {}
@@ -119,7 +118,7 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
     for path in files:
         if path == substances_path:
             continue
-        found = _read(path, _PairsFile, problems)
+        found = read_model(path, _PairsFile, problems)
         for index, pair in enumerate(found.pairs if found else []):
             unknown = [d for d in pair.drugs if d not in head.substances]
             if unknown or pair.drugs[0] == pair.drugs[1]:
@@ -132,20 +131,6 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
                 continue
             pairs[key] = pair
     return MixTable(head.substances, pairs, rules, tuple(head.comparing)), problems
-
-
-_Model = TypeVar("_Model", _SubstancesFile, _PairsFile)
-
-
-def _read(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
-    try:
-        doc = read_yaml(path)
-        return model.model_validate(doc.data if doc.data is not None else {})
-    except ContentError as exc:
-        problems.append(exc.problem)
-    except ValidationError as exc:
-        problems.extend(validation_problems(path, exc, doc.lines))
-    return None
 
 
 def _line(path: Path, index: int) -> int:
