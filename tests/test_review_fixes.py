@@ -173,7 +173,13 @@ def test_safer_sex_poppers_pep_and_g():
     """Poppers with Viagra or Cialis can drop blood pressure dangerously; PEP works best within
     24 hours (always within 72); G doses stack, so each re-dose is smaller."""
     meta, short, details = answer("general/safer-sex")
-    missing = has_all(short, "poppers with viagra or cialis", "blood pressure", "ideally within 24 hours", "within 72 hours")
+    missing = has_all(
+        short,
+        "poppers with viagra or cialis",
+        "blood pressure",
+        "ideally within 24 hours",
+        "within 72 hours",
+    )
     assert not missing, missing
     missing = has_all(details, "doses stack", "a little smaller")
     assert not missing, missing
@@ -219,7 +225,12 @@ def test_infection_abscess_tissue_death():
     that is emergency care, not a wait-and-see abscess."""
     _, short, _ = answer("injecting/infection-abscess")
     missing = has_all(
-        short, "dying skin is an emergency", "call {{ emergency }}", "pain much worse", "black", "loss of feeling"
+        short,
+        "dying skin is an emergency",
+        "call {{ emergency }}",
+        "pain much worse",
+        "black",
+        "loss of feeling",
     )
     assert not missing, missing
 
@@ -252,13 +263,20 @@ def test_warm_lines_where_confirmed():
         assert set(line) <= LINE_KEYS and line["name"] and line["number"], code
         hosts = " ".join(source["url"] for source in book[code]["sources"])
         word = {"US": "nami.org", "GB": "sane.org.uk", "AU": "beyond"}[code]
-        assert word in hosts.lower() or word in " ".join(s["title"] for s in book[code]["sources"]).lower()
+        assert (
+            word in hosts.lower()
+            or word in " ".join(s["title"] for s in book[code]["sources"]).lower()
+        )
     for code, country in book.items():
-        for line in country.get("other_lines", []) + ([country["warm_line"]] if "warm_line" in country else []):
+        for line in country.get("other_lines", []) + (
+            [country["warm_line"]] if "warm_line" in country else []
+        ):
             assert set(line) <= LINE_KEYS and line["name"] and line["number"], code
 
 
-STIGMA = re.compile(r"\b(addicts?|abuse|abuser|abusers|substance abuse|drug abuse)\b", re.IGNORECASE)
+STIGMA = re.compile(
+    r"\b(addicts?|abuse|abuser|abusers|substance abuse|drug abuse)\b", re.IGNORECASE
+)
 
 
 def test_source_titles_not_stigmatising():
@@ -267,7 +285,11 @@ def test_source_titles_not_stigmatising():
     bad = []
     for path in sorted(ANSWERS.glob("*/*.md")):
         meta, _, _ = answer(f"{path.parent.name}/{path.stem}")
-        bad += [f"{path.name}: {s['title']}" for s in meta.get("sources", []) if STIGMA.search(s["title"])]
+        bad += [
+            f"{path.name}: {s['title']}"
+            for s in meta.get("sources", [])
+            if STIGMA.search(s["title"])
+        ]
     assert not bad, bad
 
 
@@ -282,8 +304,17 @@ def test_calming_down_answer():
         assert phrase in examples, phrase
     assert {"stimulant-overdose", "overdose-now"} <= set(meta["related"])
     missing = has_all(
-        short, "breathe", "feet on the floor", "quiet", "someone you trust", "call {{ emergency }}",
-        "chest pain", "fit", "very hot", "confusion", "fainting",
+        short,
+        "breathe",
+        "feet on the floor",
+        "quiet",
+        "someone you trust",
+        "call {{ emergency }}",
+        "chest pain",
+        "fit",
+        "very hot",
+        "confusion",
+        "fainting",
     )
     assert not missing, missing
     assert len(short.strip()) <= 900
