@@ -44,7 +44,16 @@ class Telegram(BaseModel):
     webhook_secret_file: Path | None = None
     max_connections: int = Field(40, ge=1, le=100)
     # sending: retries after 429 / 5xx / network errors, and this process's own rate limit
-    max_retries: int = Field(3, ge=0, le=10)
+    # A failing send (5xx, network error, an answer that isn't JSON) is tried again for up to
+    # retry_seconds; max_retries, when set, also caps how many times. 429s wait as Telegram asks,
+    # at most rate_limit_retries times.
+    retry_seconds: float = Field(120.0, ge=0, le=3600)
+    max_retries: int | None = Field(None, ge=0, le=100)
+    rate_limit_retries: int = Field(3, ge=0, le=10)
+    # polling: how long a token Telegram stopped accepting mid-run is retried before stopping
+    auth_retry_seconds: float = Field(300.0, ge=0, le=3600)
+    # webhook: how long a client may take to send a request's head or body
+    client_timeout: float = Field(10.0, gt=0, le=300)
     messages_per_second: float = Field(30.0, ge=0)
     concurrent_updates: int = Field(16, ge=1, le=1024)
 

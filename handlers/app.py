@@ -21,7 +21,6 @@ import uvicorn
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     MessageHandler,
@@ -36,9 +35,10 @@ from handlers.counters import Counters
 from handlers.errors import ErrorHandler
 from handlers.group_chat import GroupChat
 from handlers.logging import redact, setup_logging
+from handlers.polling import PollingRequest, auth_retry_seconds
 from handlers.private_chat import PrivateChat
-from handlers.ptb import AnyApplication
-from handlers.retry import RetryingRequest
+from handlers.ptb import AnyApplication, BucketedRateLimiter, ForgetfulApplication
+from handlers.retry import RetryingRequest, RetryPolicy
 from handlers.token import SecretError, read_token
 from handlers.webhook import read_webhook_secret, serve_webhook, webhook_server
 from handlers.words import Words, WordsError, load_words
@@ -106,34 +106,48 @@ def build_application(
     words: dict[str, Words],
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    *,
+    retry: RetryPolicy | None = None,
+    auth_seconds: float | None = None,
 ) -> AnyApplication:
     """The Application for `config.telegram.mode`, with all handlers added.
 
-    `request` replaces the HTTP layer (tests pass a fake); it is wrapped for 5xx and network
-    retries either way. AIORateLimiter keeps this process under Telegram's limits and waits out
-    429 answers.
+    `request` replaces the HTTP layer (tests pass a fake); it is wrapped for 5xx, network and
+    unreadable-answer retries either way, per `retry` (from the config unless given). getUpdates
+    goes through `PollingRequest`, which skips unreadable updates one by one and gives a token
+    Telegram stops accepting `auth_seconds` before the bot stops. AIORateLimiter keeps this
+    process under Telegram's limits and waits out 429 answers.
     """
     telegram = config.telegram
     http = request or HTTPXRequest(connection_pool_size=max(16, 2 * telegram.concurrent_updates))
+    polling = PollingRequest(
+        get_updates_request or HTTPXRequest(),
+        counters,
+        auth_retry_seconds(telegram) if auth_seconds is None else auth_seconds,
+    )
+    policy = retry or RetryPolicy.from_config(telegram)
     builder = (
         ApplicationBuilder()
+        .application_class(ForgetfulApplication)
         .token(token)
         .base_url(telegram.base_url)
-        .request(RetryingRequest(http, telegram.max_retries))
+        .request(RetryingRequest(http, policy, counters))
+        .get_updates_request(polling)
         .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=telegram.messages_per_second, max_retries=telegram.max_retries
+            BucketedRateLimiter(
+                overall_max_rate=telegram.messages_per_second,
+                max_retries=telegram.rate_limit_retries,
             )
         )
         .concurrent_updates(telegram.concurrent_updates)
         .arbitrary_callback_data(False)
         .job_queue(None)
     )
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
     if telegram.mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
+    if isinstance(application, ForgetfulApplication):
+        application.token_refused = polling.refused
     add_handlers(application, engine, words, counters)
     return application
 
@@ -151,11 +165,26 @@ async def serve_polling(
         )
         await application.start()
         log.info("polling for updates as @%s", application.bot.username)
+        refused = getattr(application, "token_refused", None) or asyncio.Event()
         try:
-            await stop.wait()
+            await _first(stop, refused)
         finally:
-            await application.updater.stop()
-            await application.stop()
+            try:
+                await application.updater.stop()  # raises what ended polling, if anything did
+            finally:
+                await application.stop()
+        if refused.is_set():
+            raise InvalidToken("Telegram refused the token while polling")
+
+
+async def _first(*events: asyncio.Event) -> None:
+    """Wait until any of `events` is set."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def _polling_error(error: TelegramError) -> None:
@@ -278,7 +307,7 @@ def set_webhook(config: Config, delete: bool, out: TextIO | None = None) -> int:
         return 2
 
     async def call() -> None:
-        request = RetryingRequest(HTTPXRequest(), telegram.max_retries)
+        request = RetryingRequest(HTTPXRequest(), RetryPolicy.from_config(telegram))
         async with Bot(token, base_url=telegram.base_url, request=request) as bot:
             if delete:
                 await bot.delete_webhook()

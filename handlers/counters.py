@@ -23,8 +23,10 @@ NAMES = (
     "group_pointers",  # group commands answered with "let's talk in private"
     "replies_sent",  # replies delivered to Telegram
     "replies_failed",  # replies that still failed after every retry
+    "telegram_retries",  # Bot API calls tried again after a 5xx, a network error or garbage
     "callback_answers_failed",  # button presses whose spinner could not be stopped
     "errors",  # exceptions that reached the error handler
+    "updates_unreadable",  # updates from getUpdates the library could not read, skipped
     "webhook_rejected",  # webhook calls with a wrong or missing secret
 )
 
@@ -35,10 +37,19 @@ class Counters:
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter({name: 0 for name in NAMES})
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
 
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
             self._counts[name] += amount
+            self._changed.notify_all()
+
+    def wait_for(self, name: str, at_least: int, timeout: float) -> bool:
+        """Block until count `name` reaches `at_least` (False after `timeout` seconds).
+
+        For tests and tools watching a running bot from another thread."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._counts[name] >= at_least, timeout)
 
     def __getitem__(self, name: str) -> int:
         with self._lock:

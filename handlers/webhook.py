@@ -9,10 +9,17 @@ behind a load balancer, and any replica may receive any update.
 Every call must carry the secret Telegram was given with `hrbot set-webhook`; it is compared in
 constant time so timing reveals nothing about it. The secret comes from `HRBOT_WEBHOOK_SECRET`
 or the file named by `telegram.webhook_secret_file`, never from the config itself.
+
+The server is open to anyone who can reach it, so it limits what a client can make it hold: a
+body over `MAX_BODY` is refused whether its length is announced or it comes in chunks, a body
+that does not arrive within the client timeout gets 408, and a connection that has not sent a
+whole request head within that time (a slow or half-open client) is closed. Idle keep-alive
+connections are closed by uvicorn after 5 s. Whatever a body holds, a bad one gets 400.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -21,12 +28,14 @@ import re
 import socket
 from collections.abc import Mapping
 
+import h11
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import Telegram
 from handlers.counters import Counters
@@ -40,6 +49,17 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram allows 1-256 of these characters; fewer than 16 would be guessable.
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 MAX_BODY = 1_000_000  # an update is a few KB; anything this big is not from Telegram
+# How long a client may take to send a request (`telegram.client_timeout`); Telegram takes
+# milliseconds.
+DEFAULT_CLIENT_TIMEOUT = 10.0
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def client_timeout(telegram: Telegram) -> float:
+    return telegram.client_timeout
 
 
 def read_webhook_secret(telegram: Telegram, environ: Mapping[str, str] | None = None) -> str:
@@ -63,7 +83,11 @@ def read_webhook_secret(telegram: Telegram, environ: Mapping[str, str] | None = 
 
 
 def webhook_app(
-    application: AnyApplication, path: str, secret: str, counters: Counters
+    application: AnyApplication,
+    path: str,
+    secret: str,
+    counters: Counters,
+    timeout: float = DEFAULT_CLIENT_TIMEOUT,
 ) -> Starlette:
     """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled."""
     expected = secret.encode()
@@ -73,14 +97,17 @@ def webhook_app(
         if not hmac.compare_digest(given, expected):
             counters.add("webhook_rejected")
             return Response(status_code=403)
-        length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             return Response(status_code=413)
         try:
-            data = json.loads(await request.body())
-            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError):
-            update = None
+            async with asyncio.timeout(timeout):
+                body = await read_body(request, MAX_BODY)
+        except BodyTooLarge:
+            return Response(status_code=413)
+        except TimeoutError:
+            return Response(status_code=408)
+        update = parse_update(body, application)
         if update is None:
             return Response(status_code=400)  # nothing about the body is logged
         await application.update_queue.put(update)
@@ -101,13 +128,86 @@ def webhook_app(
     )
 
 
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, chunked or not, refused as soon as it grows past `limit`."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_update(body: bytes, application: AnyApplication) -> Update | None:
+    """The update in `body`, or None for anything else: whatever is wrong with a body (not
+    JSON, not an object, a field of the wrong kind), it is the sender's fault, never a 500."""
+    try:
+        data = json.loads(body)
+        return Update.de_json(data, application.bot) if isinstance(data, dict) else None
+    except Exception:
+        return None
+
+
+def guarded_protocol(timeout: float) -> type[H11Protocol]:
+    """uvicorn's HTTP/1.1 protocol, closing connections that send no whole request in time.
+
+    uvicorn times out idle keep-alive connections, but not one that opened and sent nothing,
+    or half a request head: each such connection would be held for as long as the client
+    likes. Here each connection must have a request in the app within `timeout` of opening
+    (and of its previous response), or it is closed.
+    """
+
+    class GuardedH11Protocol(H11Protocol):
+        _deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)  # type: ignore[arg-type]
+            self._arm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+            self._deadline = self.loop.call_later(timeout, self._expired)
+
+        def _expired(self) -> None:
+            waiting = self.cycle is None or self.cycle.response_complete
+            if waiting and not self.transport.is_closing():
+                if self.conn.our_state is h11.IDLE:
+                    self.transport.close()
+                else:
+                    self.transport.abort()
+
+    return GuardedH11Protocol
+
+
 def webhook_server(
-    application: AnyApplication, telegram: Telegram, secret: str, counters: Counters
+    application: AnyApplication,
+    telegram: Telegram,
+    secret: str,
+    counters: Counters,
+    timeout: float | None = None,
 ) -> uvicorn.Server:
+    """The uvicorn server for the webhook; `timeout` for slow clients (from the config unless
+    given)."""
+    limit = client_timeout(telegram) if timeout is None else timeout
     config = uvicorn.Config(
-        webhook_app(application, telegram.webhook_path, secret, counters),
+        webhook_app(application, telegram.webhook_path, secret, counters, limit),
         host=telegram.listen,
         port=telegram.port,
+        http=guarded_protocol(limit),
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,  # a request head; Telegram's are tiny
         log_config=None,  # keep the bot's logging (and its filters) as they are
         access_log=False,  # an access log line per update says nothing useful
         lifespan="off",

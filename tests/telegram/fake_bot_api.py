@@ -4,7 +4,8 @@ It speaks enough of the Bot API for python-telegram-bot's real HTTP stack: getMe
 (long polling over a queue the test fills), setMyCommands, sendMessage, editMessageText,
 answerCallbackQuery, setWebhook, deleteWebhook. Every call is recorded with its decoded
 parameters, and it can be told to fail the next calls of a method with 429 (retry_after) or
-500, to show the bot waits out and retries Telegram's faults.
+500, to show the bot waits out and retries Telegram's faults, or to be out of service for a
+while (`outage`: 5xx answers, or 200 answers that are not JSON, for every call or one chat's).
 
 In tests it runs in a thread (`FakeBotApi(...).start()`); the benchmark runs it as a process:
     python tests/telegram/fake_bot_api.py --port 8081 --token 123:ABC…
@@ -76,12 +77,34 @@ class _Fault:
 
 
 @dataclass
+class _Outage:
+    until: float  # time.monotonic()
+    status: int
+    garbage: bool
+    methods: frozenset[str] | None
+    chat_id: int | None
+
+    def covers(self, method: str, params: dict[str, Any]) -> bool:
+        if time.monotonic() >= self.until:
+            return False
+        if self.methods is not None and method not in self.methods:
+            return False
+        return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
+
+
+# Recorded as the status of a call answered with a body that is not JSON.
+GARBAGE = 0
+GARBAGE_BODY = b"<html><body>502 Bad Gateway</body></html>"
+
+
+@dataclass
 class _State:
     updates: list[dict[str, Any]] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     faults: dict[str, list[_Fault]] = field(default_factory=dict)
     webhook_url: str = ""
     webhook_secret: str = ""
+    outages: list[_Outage] = field(default_factory=list)
 
 
 class FakeBotApi:
@@ -145,6 +168,27 @@ class FakeBotApi:
         with self._changed:
             self._state.faults.setdefault(method, []).extend([fault] * times)
 
+    def outage(
+        self,
+        seconds: float,
+        status: int = 503,
+        garbage: bool = False,
+        methods: tuple[str, ...] | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """For the next `seconds`, answer calls (of `methods`, for `chat_id`: default all) with
+        `status`, or with `garbage`: a 200 whose body is an HTML page, as a broken proxy in
+        front of Telegram would send. Either way the call is not acted on (nothing is sent)."""
+        outage = _Outage(
+            time.monotonic() + seconds,
+            status,
+            garbage,
+            frozenset(methods) if methods is not None else None,
+            chat_id,
+        )
+        with self._changed:
+            self._state.outages.append(outage)
+
     def calls(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
         with self._changed:
             calls = list(self._state.calls)
@@ -203,8 +247,14 @@ class FakeBotApi:
         if request.path_params["token"] != self.token:
             return _error(401, "Unauthorized")
         with self._changed:
+            outage = next((o for o in self._state.outages if o.covers(method, params)), None)
             faults = self._state.faults.get(method)
-            fault = faults.pop(0) if faults else None
+            fault = faults.pop(0) if faults and outage is None else None
+        if outage is not None:
+            self._record(Call(method, params, GARBAGE if outage.garbage else outage.status))
+            if outage.garbage:
+                return Response(GARBAGE_BODY, media_type="text/html")
+            return _error(outage.status, "Service Unavailable")
         if fault is not None:
             self._record(Call(method, params, fault.status))
             if fault.status == 429:
