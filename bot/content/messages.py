@@ -80,6 +80,7 @@ class Messages(BaseModel):
     numbers_title: str
     numbers_crisis: str
     numbers_overdose_line: str
+    numbers_warm_line: str = "someone to talk to"  # a listening line, not for a crisis
     numbers_checked: str
     local_emergency_fallback: str
     crisis_line_fallback: str
