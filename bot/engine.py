@@ -69,10 +69,21 @@ class LanguageEngine:
         self.renderer = Renderer(
             library.templates, language.messages, _variables(language, library.numbers, config)
         )
+        self.has_country = library.numbers.get(config.country) is not None
+        self.safety_net = self._safety_net_line()
         self.problems: list[Problem] = []
         self._rendered = self._render_all()  # an answer that can't be shown is left out here,
         self.reader = self._reader(language, config)  # so the matcher never offers it
         self._services_setup(language, library, config, directory, clock)
+
+    def _safety_net_line(self) -> str:
+        """The line that keeps every unsure reply from being a dead end."""
+        variables = self.renderer.variables
+        if not self.has_country:
+            return self.messages.safety_net_no_country
+        return self.messages.safety_net.format(
+            emergency=variables["emergency"], crisis_line=variables["crisis_line"]
+        )
 
     def _reader(self, language: Language, config: Config) -> Reader:
         analyser = Analyser(language.code, language.lexicon, language.stopwords)
@@ -146,7 +157,7 @@ class LanguageEngine:
             return self.command(event.text, event.argument)
         if event.kind is EventKind.LOCATION:
             return self.location(event.latitude, event.longitude)
-        return self.message(self.messages.not_text, self._home_buttons())
+        return self.message(self.messages.not_text, self._safety_rows(), safety_net=True)
 
     def text(self, text: str) -> Reply:
         return self.reply_to(self.read(text), text)
@@ -163,6 +174,8 @@ class LanguageEngine:
             return self.no_match(text, self.messages.off_topic)
         if route is Route.GREETING:
             return self.start()
+        if reading.support is not None:
+            return self.answer(reading.support)
         if reading.need is not None:
             return self.services.for_need(reading.need)
         if reading.mix is not None:
@@ -289,18 +302,22 @@ class LanguageEngine:
     def suggest(self, found: Match) -> Reply:
         ids = [entry_id for entry_id, _ in found.alternatives]
         rows = [*self._entry_rows(ids, skip=set())]
-        rows.append(self._home_row())
-        return Reply(self.renderer.render("suggest.html.j2"), tuple(rows))
+        rows.extend(self._safety_rows())
+        html = self.renderer.render("suggest.html.j2", safety_net=self.safety_net)
+        return Reply(html, tuple(rows))
 
     def no_match(self, text: str, message: str | None = None) -> Reply:
         html = self.renderer.render(
-            "no_match.html.j2", text=text[:80], message=message or self.messages.no_match
+            "no_match.html.j2",
+            text=text[:80],
+            message=message or self.messages.no_match,
+            safety_net=self.safety_net,
         )
-        return Reply(html, (*self._area_rows(), self._home_row()))
+        return Reply(html, (*self._area_rows(), *self._safety_rows()))
 
     def start(self) -> Reply:
-        html = self.renderer.render("start.html.j2")
-        return Reply(html, (*self._area_rows(), self._home_row(topics=False)))
+        html = self.renderer.render("start.html.j2", safety_net=self.safety_net)
+        return Reply(html, (*self._area_rows(), *self._safety_rows(topics=False)))
 
     def menu(self) -> Reply:
         rows = (*self._area_rows(), (Button(self.messages.buttons.emergency, p.EMERGENCY),))
@@ -318,8 +335,11 @@ class LanguageEngine:
         html = self.renderer.render("numbers.html.j2", countries=countries)
         return Reply(html, (self._home_row(),), emergency=True)
 
-    def message(self, text: str, buttons: Rows = ()) -> Reply:
-        return Reply(self.renderer.render("message.html.j2", message=text), buttons)
+    def message(self, text: str, buttons: Rows = (), safety_net: bool = False) -> Reply:
+        line = self.safety_net if safety_net else ""
+        return Reply(
+            self.renderer.render("message.html.j2", message=text, safety_net=line), buttons
+        )
 
     def _area_rows(self) -> Rows:
         areas = [area for area in AREAS if any(e.meta.area == area for e in self.entries.values())]
@@ -336,6 +356,13 @@ class LanguageEngine:
 
     def _home_buttons(self) -> Rows:
         return (self._home_row(),)
+
+    def _safety_rows(self, topics: bool = True) -> Rows:
+        """The home row, and without a country the numbers by country one tap away."""
+        rows = [self._home_row(topics)]
+        if not self.has_country:
+            rows.append((Button(self.messages.buttons.numbers, p.NUMBERS),))
+        return tuple(rows)
 
     # --- the services finder (bot/services/) --------------------------------------------------
 

@@ -77,6 +77,11 @@ class Messages(BaseModel):
     did_you_mean: str
     also_asked: str
     not_text: str
+    # The one line every reply that is not a sure answer carries: {emergency}, {crisis_line}.
+    safety_net: str = "In danger now? Call {emergency}. Thinking of suicide? {crisis_line}."
+    safety_net_no_country: str = (
+        "In danger now? Call your local emergency number (tap 🌍 for numbers by country)."
+    )
     numbers_title: str
     numbers_crisis: str
     numbers_overdose_line: str

@@ -112,8 +112,10 @@ class Report:
 
     @property
     def false_emergency_rate(self) -> float:
+        # A card shown where the label wanted something else (the crisis answer for "who can
+        # i talk to about killing myself" is what the label asks for, not a false alarm).
         others = [
-            o.emergency
+            o.emergency and o.shown not in o.expect
             for o in self.outcomes
             if o.kind not in EMERGENCY_KINDS and o.kind not in SUPPORT_KINDS
         ]
@@ -132,11 +134,6 @@ class Report:
             or (o.kind in EMERGENCY_KINDS and not self._card_right(o))
             or (o.emergency and o.kind not in EMERGENCY_KINDS + SUPPORT_KINDS)
         ]
-
-
-def _overdose(outcome: Outcome) -> bool:
-    """An emergency item about an overdose (older sets label crises `emergency` too)."""
-    return outcome.kind == "emergency" and "crisis-support" not in outcome.expect
 
 
 def _overdose(outcome: Outcome) -> bool:
