@@ -106,7 +106,11 @@ class EmergencyDetector:
     def _in_the_past(self, words: list[str]) -> bool:
         """A past or future cue close to the danger words (a long story that ends in "he's not
         breathing" is happening now, whatever happened "last night" at its start)."""
-        danger = [self._overdose.first_in(words), self._first_signal(words)]
+        danger = [
+            self._overdose.first_in(words),
+            self._overdose_if_now.first_in(words),
+            self._first_signal(words),
+        ]
         at = min((d for d in danger if d is not None), default=None)
         if at is None:
             return False
@@ -117,8 +121,10 @@ class EmergencyDetector:
         found = sum(sign.found_in(words) for sign in signs)
         if found >= 2:
             return True
-        heat = self._overheating.found_in(words)
-        return (found >= 1 or heat) and self._used.found_in(words)
+        heat = len(self._overheating.starts_in(words))
+        if heat >= 2 or (heat and found):
+            return True  # "chest is crushing and my heart is going mental"
+        return (found >= 1 or heat >= 1) and self._used.found_in(words)
 
     def _first_signal(self, words: list[str]) -> int | None:
         sets = (self._down, self._breathing, self._colour, self._overheating)
