@@ -216,3 +216,15 @@ def test_everyday_words_alone_stay_everyday(engine: Engine, text: str) -> None:
     words = engine.language("en").reader.analyser.canonical_words(text)
     assert not {"benzodiazepine", "fentanyl", "heroin"} & set(words)
     assert engine.read(text).shown is None
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("how do i use rivive", "naloxone-how"),
+        ("got a rextovy spray from the pharmacy how does it work", "naloxone-how"),
+        ("is there sleep cut in the dope round here", "xylazine"),
+    ],
+)
+def test_brand_and_street_names_reach_their_answer(engine: Engine, text: str, answer: str) -> None:
+    assert engine.read(text).shown == answer
