@@ -1,4 +1,4 @@
-"""The `hrbot` command: chat, match, check, init, services import.
+"""The `hrbot` command: chat, match, check, init, review, preview, stats, services import.
 
 Each command is a small function over the same engine; argparse is all the machinery needed.
 The Telegram commands (`run`, `set-webhook`) are added by handlers/cli.py, so nothing here
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
+from bot.content.model import ReviewStatus
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -91,6 +92,31 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
     init.add_argument("folder", type=Path, help="the folder to make, e.g. /srv/hrbot")
     init.add_argument("--country", help="2-letter country code, e.g. GB")
     init.add_argument("--operator", help="your service's name, shown in the about answer")
+
+    review = sub.add("review", "list answers by review status and due date", _review)
+    review.add_argument("--content", type=Path, help="the content folder (default: bundled)")
+    review.add_argument("--lang", help="the language (default: from the config)")
+    review_sub = Subcommands(review.add_subparsers(metavar="ACTION"))
+    signing = review_sub.add(
+        "sign", "record a sign-off in answers' files, changing nothing else", _review_sign
+    )
+    signing.description = (
+        "Record reviewed_by, reviewed_on (today) and next_review (in six months) in each "
+        "answer's front matter; comments, order and the body stay byte for byte. An answer "
+        "from the bundled content is copied into your own folder (local_content) first."
+    )
+    signing.add_argument("ids", nargs="+", metavar="ID", help="the answers' ids")
+    signing.add_argument("--by", required=True, help='who signs, e.g. "Sam Lee (nurse)"')
+    signing.add_argument(
+        "--status",
+        choices=[str(status) for status in ReviewStatus],
+        help="also set the status, e.g. reviewed (default: keep it)",
+    )
+    signing.add_argument("--next", type=_date, help="next_review (default: in six months)")
+    signing.add_argument("--on", type=_date, help="reviewed_on (default: today)")
+    signing.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
+    signing.add_argument("--content", type=Path, help="the content folder (default: bundled)")
+    signing.add_argument("--lang", help="the language (default: from the config)")
 
     services = sub.add("services", "the local services directory (services/)", _usage)
     services_sub = Subcommands(services.add_subparsers(metavar="ACTION"))
@@ -209,18 +235,71 @@ def _engine(config: Config) -> Engine | None:
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
+    from bot.library import load_library
     from bot.tools.checker import check, local_report
+    from bot.tools.review import serving
 
     for line in local_report(config):
         print(line)
     problems = check(config)
     for problem in problems:
         print(problem)
+    for line in serving(load_library(config.content_dir, config.local_content), config):
+        print(line, file=sys.stderr)
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
     where = config.content_dir if config.local_content is None else config.local_content
     print(f"{errors} error(s), {warnings} warning(s) in {where}", file=sys.stderr)
     return ExitStatus.PROBLEMS if errors else ExitStatus.OK
+
+
+def _review(args: argparse.Namespace, config: Config) -> int:
+    from bot.library import load_library
+    from bot.tools.review import listing
+
+    library = load_library(config.content_dir, config.local_content)
+    language = library.languages.get(config.default_language)
+    if language is None:
+        print(f"hrbot: no language '{config.default_language}' in the content", file=sys.stderr)
+        return ExitStatus.USAGE
+    for line in listing(language.entries, dt.date.today()):
+        print(line)
+    return ExitStatus.OK
+
+
+def _review_sign(args: argparse.Namespace, config: Config) -> int:
+    from bot.library import load_library
+    from bot.tools.review import ReviewError, sign
+
+    library = load_library(config.content_dir, config.local_content)
+    status = ReviewStatus(args.status) if args.status else None
+    today = args.on or dt.date.today()
+    failed = 0
+    for entry_id in dict.fromkeys(args.ids):
+        try:
+            signed = sign(
+                library,
+                config.default_language,
+                entry_id,
+                args.by,
+                today,
+                status=status,
+                next_review=args.next,
+                write=not args.dry_run,
+            )
+        except (ReviewError, OSError) as exc:
+            print(f"hrbot: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.dry_run:
+            print(signed.diff, end="")
+            continue
+        if signed.copied_from is not None:
+            print(f"copied {signed.copied_from} to your folder")
+        print(f"signed {entry_id}: {signed.path}")
+    if not args.dry_run and failed < len(args.ids):
+        print("next: hrbot check", file=sys.stderr)
+    return ExitStatus.PROBLEMS if failed else ExitStatus.OK
 
 
 def _init(args: argparse.Namespace, config: Config) -> int:
