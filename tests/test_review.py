@@ -89,9 +89,16 @@ def test_set_review_adds_missing_fields_and_keeps_crlf() -> None:
     assert yaml.safe_load(signed.split("---")[1])["review"]["reviewed_by"] == "A (nurse)"
 
 
+def test_a_one_line_review_becomes_a_block() -> None:
+    text = "---\nid: x\nreview: {status: draft, reviewed_on: 2026-01-02}\n---\nBody\n"
+    assert set_review(text, {"status": "sourced"}) == (
+        "---\nid: x\nreview:\n  status: sourced\n  reviewed_on: 2026-01-02\n---\nBody\n"
+    )
+
+
 def test_set_review_refuses_what_it_cannot_edit_safely() -> None:
     with pytest.raises(FrontMatterError, match="as a block"):
-        set_review("---\nreview: {status: draft}\n---\nBody\n", {"status": "sourced"})
+        set_review("---\nreview: [draft]\n---\nBody\n", {"status": "sourced"})
     with pytest.raises(FrontMatterError, match="no `review:` block"):
         set_review("---\nid: x\n---\nBody\n", {"status": "sourced"})
 

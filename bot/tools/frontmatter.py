@@ -13,6 +13,8 @@ import json
 import re
 from collections.abc import Mapping
 
+import yaml
+
 REVIEW_FIELDS = ("status", "reviewed_by", "reviewed_on", "next_review")
 
 _REVIEW_KEY = re.compile(r"^review:[ \t]*(?P<rest>.*?)(?P<end>\r?\n?)$")
@@ -42,6 +44,7 @@ def set_review(text: str, values: Mapping[str, str | dt.date]) -> str:
     if unknown:
         raise ValueError(f"not review fields: {', '.join(sorted(unknown))}")
     lines = text.splitlines(keepends=True)
+    lines = _unfold_flow(lines)
     start, stop = _review_block(lines)
     newline = "\r\n" if lines[start].endswith("\r\n") else "\n"
     block = lines[start + 1 : stop]
@@ -76,6 +79,36 @@ def _review_block(lines: list[str]) -> tuple[int, int]:
     while stop > start + 1 and not lines[stop - 1].strip():
         stop -= 1  # blank lines after the block stay where they are
     return start, stop
+
+
+def _unfold_flow(lines: list[str]) -> list[str]:
+    """`review: {status: sourced, …}` on one line becomes a block of one field a line (the
+    only lines that change), so its fields can be set like any other."""
+    for index, line in enumerate(lines):
+        if line.strip() == "---" and index:
+            break
+        found = _REVIEW_KEY.match(line)
+        if not found or not found["rest"].startswith("{"):
+            continue
+        try:
+            fields = yaml.safe_load(found["rest"])
+        except yaml.YAMLError:
+            raise FrontMatterError(
+                f"line {index + 1}: the review fields are not valid YAML"
+            ) from None
+        if not isinstance(fields, dict):
+            return lines
+        newline = found["end"] or "\n"
+        block = [f"review:{newline}"]
+        block += [f"  {key}: {yaml_value(_plain(value))}{newline}" for key, value in fields.items()]
+        return [*lines[:index], *block, *lines[index + 1 :]]
+    return lines
+
+
+def _plain(value: object) -> str | dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return "" if value is None else str(value)
 
 
 def _set_field(block: list[str], key: str, value: str, indent: str, newline: str) -> list[str]:
