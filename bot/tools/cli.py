@@ -118,6 +118,26 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
     signing.add_argument("--content", type=Path, help="the content folder (default: bundled)")
     signing.add_argument("--lang", help="the language (default: from the config)")
 
+    preview = sub.add(
+        "preview", "make a website of everything the bot says, to open from disk", _preview
+    )
+    preview.description = (
+        "Write a static site into DIR: every answer as a chat bubble with its buttons, "
+        "sources and review dates, the emergency and crisis cards of every country, services, "
+        "mixes, the labelled test messages that reach or miss each answer, what is due for "
+        "review, and every hrbot check problem. Open DIR/index.html in a browser; no server "
+        "or internet is needed."
+    )
+    _content_options(preview)
+    preview.add_argument("--out", type=Path, required=True, help="the folder to write")
+    preview.add_argument(
+        "--messages",
+        type=Path,
+        action="append",
+        help="a labelled set of messages (tests/eval format); default: the repository's "
+        "en.yaml and en-unseen.yaml when there",
+    )
+
     services = sub.add("services", "the local services directory (services/)", _usage)
     services_sub = Subcommands(services.add_subparsers(metavar="ACTION"))
     importer = services_sub.add(
@@ -300,6 +320,18 @@ def _review_sign(args: argparse.Namespace, config: Config) -> int:
     if not args.dry_run and failed < len(args.ids):
         print("next: hrbot check", file=sys.stderr)
     return ExitStatus.PROBLEMS if failed else ExitStatus.OK
+
+
+def _preview(args: argparse.Namespace, config: Config) -> int:
+    from bot.tools.preview import PreviewError, build
+
+    try:
+        index = build(config, args.out, sets=args.messages)
+    except (PreviewError, OSError, ValueError) as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    print(f"made {index}; open it in a browser (no server or internet needed)")
+    return ExitStatus.OK
 
 
 def _init(args: argparse.Namespace, config: Config) -> int:
