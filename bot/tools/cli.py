@@ -138,6 +138,17 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
         "en.yaml and en-unseen.yaml when there",
     )
 
+    stats = sub.add("stats", "what a running bot's counts say (its /metrics page)", _stats)
+    stats.description = (
+        "Read a running bot's /metrics page (webhook mode: its port; polling mode: "
+        "telegram.metrics_port) and print how many messages got no match or a did-you-mean, "
+        "which answers were offered most, and the emergency cards shown. No message is kept "
+        "by the bot, only these counts."
+    )
+    stats.add_argument("url", help="the bot's address, e.g. http://127.0.0.1:9100/metrics")
+    stats.add_argument("--save", type=Path, help="also keep this reading in FILE")
+    stats.add_argument("--since", type=Path, help="only what happened after a saved reading")
+
     services = sub.add("services", "the local services directory (services/)", _usage)
     services_sub = Subcommands(services.add_subparsers(metavar="ACTION"))
     importer = services_sub.add(
@@ -331,6 +342,24 @@ def _preview(args: argparse.Namespace, config: Config) -> int:
         print(f"hrbot: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
     print(f"made {index}; open it in a browser (no server or internet needed)")
+    return ExitStatus.OK
+
+
+def _stats(args: argparse.Namespace, config: Config) -> int:
+    import time
+
+    from bot.tools.stats import StatsError, fetch, load_saved, parse, summary
+
+    try:
+        reading = parse(fetch(args.url), time.time())
+        shown = reading.minus(load_saved(args.since)) if args.since else reading
+        if args.save:
+            args.save.write_text(reading.to_json(), encoding="utf-8")
+    except (StatsError, OSError) as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    for line in summary(shown, since_saved=shown is not reading):
+        print(line)
     return ExitStatus.OK
 
 
