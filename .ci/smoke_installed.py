@@ -3,7 +3,8 @@
 Run by .ci/run after `pip install` of the built wheel into a fresh venv (not editable), with
 that venv's `hrbot` and the wheel as arguments. Checks: --version, check, chat and match on
 the bundled content; init + check + chat on a service's own folder, which survives a
-reinstall; `hrbot run` answering through the tests' fake Bot API on 127.0.0.1.
+reinstall, then preview and review sign there; `hrbot run` answering through the tests'
+fake Bot API on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def main(hrbot: str, wheel: str) -> int:
              wheel], check=True, timeout=300,
         )  # fmt: skip
         assert "Our drop-in hours" in run("chat", "--config", config, stdin="drop in hours\n")
+        run("preview", "--config", config, "--out", str(work / "site"))
+        page = (work / "site" / "answers" / "local-hours.html").read_text(encoding="utf-8")
+        assert "Our drop-in hours" in page and (work / "site" / "style.css").exists()
+        run("review", "sign", "local-hours", "--by", "Sam (nurse)", "--config", config)
+        assert 'reviewed_by: "Sam (nurse)"' in answer.read_text(encoding="utf-8")
+        run("check", "--config", config)
 
         api = FakeBotApi(TOKEN).start()
         try:
@@ -84,7 +91,7 @@ def main(hrbot: str, wheel: str) -> int:
             assert code == 0, f"hrbot run exited {code} on SIGTERM"
         finally:
             api.stop()
-    print("installed package: --version, check, chat, match, init, reinstall, run: ok")
+    print("installed package: --version, check, chat, match, init, reinstall, preview, review, run")
     return 0
 
 

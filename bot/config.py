@@ -54,6 +54,8 @@ class Telegram(BaseModel):
     auth_retry_seconds: float = Field(300.0, ge=0, le=3600)
     # webhook: how long a client may take to send a request's head or body
     client_timeout: float = Field(10.0, gt=0, le=300)
+    # polling: a port for /metrics (on `listen`); webhook mode serves it on `port` anyway
+    metrics_port: int | None = Field(None, ge=1, le=65535)
     messages_per_second: float = Field(30.0, ge=0)
     concurrent_updates: int = Field(16, ge=1, le=1024)
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from jinja2 import TemplateError
 
 from bot.config import Config
+from bot.content.messages import Messages
 from bot.content.mixes import GENERAL_ANSWER, Mix
 from bot.content.model import AREAS, Entry
 from bot.content.numbers import NumberBook
@@ -66,8 +67,12 @@ class LanguageEngine:
             if entry.meta.review.status.rank >= config.min_review_status.rank
         }
         self.numbers = library.numbers
+        self._templates = library.templates
+        self._operator = config.operator
         self.renderer = Renderer(
-            library.templates, language.messages, _variables(language, library.numbers, config)
+            library.templates,
+            language.messages,
+            _variables(language.messages, library.numbers, config.country, config.operator),
         )
         self.has_country = library.numbers.get(config.country) is not None
         self.safety_net = self._safety_net_line()
@@ -160,7 +165,8 @@ class LanguageEngine:
         return self.message(self.messages.not_text, self._safety_rows(), safety_net=True)
 
     def text(self, text: str) -> Reply:
-        return self.reply_to(self.read(text), text)
+        reading = self.read(text)
+        return replace(self.reply_to(reading, text), route=str(reading.route))
 
     def read(self, text: str) -> Reading:
         """What this message needs (bot/understanding/reading.py): the one decision."""
@@ -266,6 +272,20 @@ class LanguageEngine:
             if entry_id in self.entries and entry_id not in skip and entry_id not in seen:
                 seen.append(entry_id)
         return p.rows([Button(self.entries[i].title, p.data(p.ANSWER, i)) for i in seen])
+
+    def answer_in(self, entry_id: str, country: str) -> Reply:
+        """An answer as a deployment in `country` shows it, with that country's numbers in
+        its placeholders: `hrbot preview` draws the emergency and crisis cards of every
+        country this way, through the same templates and buttons as `answer`."""
+        variables = _variables(self.messages, self.numbers, country, self._operator)
+        renderer = Renderer(self._templates, self.messages, variables)
+        entry = self.entries[entry_id]
+        return Reply(
+            renderer.answer(entry),
+            self.buttons_for(entry),
+            emergency=entry.meta.emergency,
+            entry_id=entry_id,
+        )
 
     def mix(self, mix: Mix) -> Reply:
         """The answer for one mix: how risky, why, what to do, and its sources."""
@@ -459,14 +479,15 @@ def build_engine(config: Config, report: TextIO | None = None) -> Engine:
     return engine
 
 
-def _variables(language: Language, numbers: NumberBook, config: Config) -> dict[str, str]:
-    """The values of the placeholders answers may use ({{ emergency }} …)."""
-    messages = language.messages
-    country = numbers.get(config.country)
+def _variables(
+    messages: Messages, numbers: NumberBook, code: str | None, operator: str | None
+) -> dict[str, str]:
+    """The values of the placeholders answers may use ({{ emergency }} …) in country `code`."""
+    country = numbers.get(code)
     emergency = country.emergency if country else messages.local_emergency_fallback
     crisis = country.crisis.describe() if country and country.crisis else None
     return {
         "emergency": emergency,
         "crisis_line": crisis or messages.crisis_line_fallback,
-        "operator": config.operator or messages.operator_fallback,
+        "operator": operator or messages.operator_fallback,
     }

@@ -35,6 +35,7 @@ from handlers.counters import Counters
 from handlers.errors import ErrorHandler
 from handlers.group_chat import GroupChat
 from handlers.logging import redact, setup_logging
+from handlers.metrics import metrics_server
 from handlers.polling import PollingRequest, auth_retry_seconds
 from handlers.private_chat import PrivateChat
 from handlers.ptb import AnyApplication, BucketedRateLimiter, ForgetfulApplication
@@ -241,7 +242,12 @@ def run(config: Config, out: TextIO | None = None) -> int:
             with _signals_to(server.handle_exit):
                 asyncio.run(run_webhook(application, server, words, engine.default))
         else:
-            asyncio.run(_poll_until_signal(application, words, engine.default))
+            metrics = (
+                metrics_server(telegram, counters, telegram.metrics_port)
+                if telegram.metrics_port
+                else None
+            )
+            asyncio.run(_poll_until_signal(application, words, engine.default, metrics))
     except InvalidToken:
         print("hrbot: Telegram does not accept this token; check it with @BotFather", file=err)
         return 2
@@ -256,13 +262,22 @@ def run(config: Config, out: TextIO | None = None) -> int:
 
 
 async def _poll_until_signal(
-    application: AnyApplication, words: Mapping[str, Words], default: str
+    application: AnyApplication,
+    words: Mapping[str, Words],
+    default: str,
+    metrics: uvicorn.Server | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve_polling(application, words, default, stop)
+    serving = asyncio.create_task(metrics.serve()) if metrics is not None else None
+    try:
+        await serve_polling(application, words, default, stop)
+    finally:
+        if metrics is not None and serving is not None:
+            metrics.should_exit = True
+            await serving
 
 
 class _signals_to:

@@ -39,6 +39,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import Telegram
 from handlers.counters import Counters
+from handlers.metrics import metrics_route
 from handlers.ptb import AnyApplication
 from handlers.token import SecretError, read_secret
 
@@ -89,7 +90,8 @@ def webhook_app(
     counters: Counters,
     timeout: float = DEFAULT_CLIENT_TIMEOUT,
 ) -> Starlette:
-    """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled."""
+    """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled,
+    GET /metrics gives the counts (handlers/metrics.py)."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -124,6 +126,7 @@ def webhook_app(
         routes=[
             Route(path, receive, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            metrics_route(counters),
         ]
     )
 
