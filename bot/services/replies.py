@@ -277,6 +277,8 @@ class ServiceReplies:
             text = words.closed_until.format(when=self._when(current.change, current.local_now))
         elif current.openness is Openness.CLOSED:
             text = words.closed
+        elif found.listing.hours is None and found.listing.service.hours_text:
+            text = words.hours_as_written.format(hours=found.listing.service.hours_text)
         elif found.listing.hours is not None or physical:
             text = words.hours_unknown
         else:
