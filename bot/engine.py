@@ -406,6 +406,7 @@ class LanguageEngine:
             answers,
             has_country=config.country is not None,
             clock=clock,
+            fallback=_fallbacks(library),
         )
 
     def location(self, latitude: float | None, longitude: float | None) -> Reply:
@@ -459,6 +460,15 @@ class Engine:
         for language in self.languages.values():
             found.extend(language.problems)
         return found
+
+
+def _fallbacks(library: Library) -> dict[str, tuple[str, ...]]:
+    """Which national line types serve each need (`service-types.yaml`, layered)."""
+    from bot.services.taxonomy import FILE_NAME, read_mapping
+
+    path = library.file(FILE_NAME)
+    mapping, _problems = read_mapping(path) if path.exists() else (None, [])
+    return {kind: tuple(kinds) for kind, kinds in mapping.fallback.items()} if mapping else {}
 
 
 def build_engine(config: Config, report: TextIO | None = None) -> Engine:

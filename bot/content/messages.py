@@ -40,6 +40,7 @@ class ServiceWords(BaseModel):
     closed_until: str
     closed: str
     hours_unknown: str
+    hours_as_written: str = "hours: {hours} · call to check"  # hours kept as typed
     at_time: str
     at_day_time: str
     weekdays: list[str] = Field(min_length=7, max_length=7)

@@ -22,6 +22,7 @@ from bot.content.model import ReviewStatus
 
 if TYPE_CHECKING:
     from bot.engine import Engine
+    from bot.services import importer as importer_types
     from bot.understanding.reading import Reading
 
 Command = Callable[[argparse.Namespace, Config], int]
@@ -161,7 +162,9 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
         "services that pass every check to services/REGION.yaml in your own content folder, "
         "and report each record left out with its line. Exits 1 when any record was left out."
     )
-    importer.add_argument("file", type=Path, help="FILE.csv or FILE.json")
+    importer.add_argument(
+        "file", type=Path, help="FILE.csv, FILE.json (HSDS 3) or datapackage.json (HSDS tabular)"
+    )
     importer.add_argument("--region", required=True, help="the region name, e.g. london-east")
     importer.add_argument(
         "--out", type=Path, help="the folder to write to (default: local_content/services)"
@@ -169,12 +172,27 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
     importer.add_argument("--country", help="2-letter country code (default: the config's)")
     importer.add_argument("--timezone", help="IANA time zone of the hours, e.g. Europe/London")
     importer.add_argument(
-        "--type", action="append", default=[], help="HSDS: a type for services without one"
+        "--type",
+        action="append",
+        default=[],
+        help="a type for records the mapping gives none (the same for all of them)",
     )
     importer.add_argument(
         "--verified-on",
         type=_date,
         help="HSDS: the date you checked services that have no assured_date (YYYY-MM-DD)",
+    )
+    importer.add_argument(
+        "--mapping",
+        type=Path,
+        help="the taxonomy → type mapping (default: your folder's service-types.yaml, "
+        "else the bundled one)",
+    )
+    importer.add_argument(
+        "--postcodes",
+        type=Path,
+        help="postcode,latitude,longitude CSV to place services without coordinates "
+        "(default: your folder's services/postcodes.csv)",
     )
     importer.add_argument("--replace", action="store_true", help="overwrite an existing file")
     services.set_defaults(command=_usage_of(services))
@@ -401,27 +419,87 @@ def _services_import(args: argparse.Namespace, config: Config) -> int:
             raise importer.ImportError_(
                 f"{target.path} exists; add --replace to overwrite it with this import"
             )
-        known = importer.known_types(config.content_dir, config.default_language)
-        if args.file.suffix.casefold() == ".json":
-            found = importer.read_hsds(args.file, known, args.type, args.verified_on)
-        else:
-            found = importer.read_csv(args.file, known)
+        found = _import_records(args, config, target)
     except importer.ImportError_ as exc:
         print(f"hrbot: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
     for problem in found.problems:
         print(problem)
+    for line in found.summary():
+        print(line, file=sys.stderr)
     if not found.services:
         print(f"nothing imported: no record in {args.file} passed the checks", file=sys.stderr)
         return ExitStatus.PROBLEMS
     path = importer.write_region(target, found.services, args.file)
     for problem in importer.verify_written(path):
         print(problem)
-    print(
-        f"imported {len(found.services)} service(s) to {path}; {found.left_out} record(s) left out",
-        file=sys.stderr,
-    )
+    print(f"wrote {len(found.services)} service(s) to {path}", file=sys.stderr)
     return ExitStatus.PROBLEMS if found.left_out else ExitStatus.OK
+
+
+def _import_records(
+    args: argparse.Namespace, config: Config, target: importer_types.Target
+) -> importer_types.Imported:
+    """Read the input with the mapping, postcodes and country formats the deployment uses."""
+    from bot.services import importer
+    from bot.services.datapackage import is_datapackage, read_datapackage
+    from bot.services.hsds import read_hsds
+    from bot.services.places import FILE_NAME, read_centroids
+    from bot.services.taxonomy import FILE_NAME as MAPPING
+    from bot.services.taxonomy import read_mapping
+
+    known = importer.known_types(config.content_dir, config.default_language)
+    local = config.local_content
+    mapping_path = args.mapping or config.content_dir / MAPPING
+    if args.mapping is None and local is not None and (local / MAPPING).exists():
+        mapping_path = local / MAPPING  # the service's own copy replaces the bundled one
+    mapping, problems = read_mapping(mapping_path)
+    if mapping is None:
+        raise importer.ImportError_(
+            "; ".join(str(p) for p in problems) or f"{mapping_path}: unreadable"
+        )
+    postcodes = args.postcodes or (local / "services" / FILE_NAME if local else None)
+    centroids = None
+    if postcodes is not None and (args.postcodes or postcodes.exists()):
+        centroids, problems = read_centroids(postcodes)
+        if centroids is None:
+            raise importer.ImportError_("; ".join(str(p) for p in problems))
+    options = importer.Options(
+        country=target.country,
+        mapper=importer.mapper_for(known, mapping),
+        default_types=tuple(args.type),
+        verified_on=args.verified_on,
+        centroids=centroids,
+        progress=_progress_bar() if sys.stderr.isatty() else None,
+    )
+    if is_datapackage(args.file):
+        return read_datapackage(args.file, known, options)
+    if args.file.suffix.casefold() == ".json":
+        return read_hsds(args.file, known, options=options)
+    return importer.read_csv(args.file, known, options)
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    """A one-line bar on the terminal for big inputs; nothing for small ones."""
+    shown = [-1]
+
+    def show(done: int, total: int) -> None:
+        if total < 1_000_000 and shown[0] < 0 and done < total:
+            return
+        percent = 100 * done // max(total, 1)
+        if percent == shown[0]:
+            return
+        shown[0] = percent
+        filled = percent * 30 // 100
+        end = "\n" if done >= total else ""
+        print(
+            f"\rreading [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
 
 
 if __name__ == "__main__":
