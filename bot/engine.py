@@ -29,7 +29,8 @@ from bot.library import Language, Library, load_library
 from bot.rendering.render import Renderer, fill_placeholders
 from bot.services.finder import Directory, Point, directory_for, national_for
 from bot.services.replies import ServiceReplies, utc_now
-from bot.understanding.emergency import EmergencyDetector
+from bot.understanding.crisis_model import CrisisModel
+from bot.understanding.emergency import CrisisRecogniser, EmergencyDetector
 from bot.understanding.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.understanding.mixes import MixFinder
 from bot.understanding.normalise import plain, words
@@ -100,13 +101,35 @@ class LanguageEngine:
         rules = language.routing.rules if language.routing else None
         return Reader(
             matcher,
-            EmergencyDetector(language.rules, analyser),
+            EmergencyDetector(language.rules, analyser, self._crisis_model(language, analyser)),
             PhraseSet(language.off_topic, analyser.canonical_words),
             frozenset(plain(w) for term in language.small_talk for w in words(term)),
             Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text))),
             self.entries,
             MixFinder(language.mixes, analyser.canonical_words),
         )
+
+    def _crisis_model(self, language: Language, analyser: Analyser) -> CrisisRecogniser | None:
+        """The crisis recogniser, learnt from the language's crisis examples and, as "not a
+        crisis", every other answer's examples; None without examples."""
+        examples = language.crisis_examples
+        if examples is None or not examples.crisis:
+            return None
+        crisis_card = language.rules.crisis_card
+        others = [
+            example
+            for entry in self.entries.values()
+            if entry.id != crisis_card
+            for example in entry.meta.examples
+        ]
+        crisis = [*examples.crisis]
+        if crisis_card in self.entries:
+            crisis += self.entries[crisis_card].meta.examples
+        model = CrisisModel(
+            (analyser.canonical_words(t) for t in crisis),
+            (analyser.canonical_words(t) for t in [*others, *examples.not_crisis]),
+        )
+        return CrisisRecogniser(model, examples.threshold)
 
     def _render_all(self) -> dict[str, _Rendered]:
         """Render every answer once, at start-up; one that can't be rendered is left out.

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from bot.content.commands import FILE_NAME as COMMANDS_FILE
 from bot.content.commands import CommandWords
+from bot.content.crisis_examples import FILE_NAME as CRISIS_EXAMPLES_FILE
+from bot.content.crisis_examples import CrisisExamples
 from bot.content.emergency_rules import FILE_NAME as RULES_FILE
 from bot.content.emergency_rules import EmergencyRules, load_rules
 from bot.content.entries import read_entry
@@ -65,6 +67,7 @@ class Language:
     commands: CommandWords | None = None  # commands.yaml: Telegram's command menu, groups
     words_to_avoid: dict[str, str] = field(default_factory=dict)
     mixes: MixTable | None = None  # mixes/: answers for one mix of two substances
+    crisis_examples: CrisisExamples | None = None  # teaches the crisis recogniser
     files: dict[str, Path] = field(default_factory=dict)  # file name → the layer's file used
 
 
@@ -174,6 +177,7 @@ def _load_language(layers: Layers, code: str, problems: list[Problem]) -> Langua
         words_to_avoid=_load_words_to_avoid(path("words-to-avoid.yaml"), problems),
         files={name: path(name) for name in names},
         mixes=mixes,
+        crisis_examples=_optional(path(CRISIS_EXAMPLES_FILE), CrisisExamples, problems),
     )
 
 

@@ -10,17 +10,33 @@ A question about an emergency, or one in the past ("last month"), gets the answe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.content.emergency_rules import EmergencyRules
+from bot.understanding.crisis_model import CrisisModel
 from bot.understanding.matcher import Analyser
 from bot.understanding.phrases import PhraseSet
 
 PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
 
 
+@dataclass(frozen=True)
+class CrisisRecogniser:
+    """The learnt recogniser and how sure it must be to show the crisis card on its own."""
+
+    model: CrisisModel
+    threshold: float
+
+    def says_crisis(self, words: list[str]) -> bool:
+        return self.model.probability(words) >= self.threshold
+
+
 class EmergencyDetector:
-    def __init__(self, rules: EmergencyRules, analyser: Analyser) -> None:
+    def __init__(
+        self, rules: EmergencyRules, analyser: Analyser, recogniser: CrisisRecogniser | None = None
+    ) -> None:
         self.rules = rules
+        self.recogniser = recogniser
         # Canonical words, not stems: "overdosing" must not match "overdose kit".
         self._words = analyser.canonical_words
 
@@ -78,6 +94,8 @@ class EmergencyDetector:
             return True
         if self._crisis_score(words) >= self.rules.crisis_signals.threshold:
             return True
+        if self.recogniser is not None and self.recogniser.says_crisis(words):
+            return True  # the examples say so, though no phrase or signal does
         return self._self_harm.found_in(words) and self._worse.found_in(words)
 
     def _crisis_score(self, words: list[str]) -> float:

@@ -1,0 +1,57 @@
+"""A small recogniser for a suicidal crisis said in other words, learnt from examples.
+
+People in crisis rarely say "suicide", and phrase lists can't hold every way of saying "this is
+the last time you'll hear from me". This is a multinomial naive Bayes model over the words and
+word pairs of a message (after the lexicon and typo correction), trained at start-up on the
+examples in `content/<lang>/crisis-examples.yaml` and on every answer's own examples as
+"not a crisis". It is small, fast, explainable, and needs nothing from outside the content.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+
+# How much unseen features are smoothed (Laplace), and how the two classes are weighed before
+# any word is read: equal priors, so a class's size in the examples doesn't decide.
+SMOOTHING = 0.5
+
+
+def features(canonical: Sequence[str]) -> list[str]:
+    """Words and adjacent pairs of words: "not be here" says more than "not", "be", "here"."""
+    pairs = [f"{a} {b}" for a, b in pairwise(canonical)]
+    return [*canonical, *pairs]
+
+
+class CrisisModel:
+    def __init__(self, crisis: Iterable[Sequence[str]], other: Iterable[Sequence[str]]) -> None:
+        """`crisis` and `other`: example messages, each already turned into canonical words."""
+        self._counts = [Counter[str](), Counter[str]()]  # 0: other, 1: crisis
+        for label, messages in ((1, crisis), (0, other)):
+            for words in messages:
+                self._counts[label].update(set(features(words)))
+        vocabulary = set(self._counts[0]) | set(self._counts[1])
+        self._size = max(len(vocabulary), 1)
+        self._totals = [sum(counts.values()) for counts in self._counts]
+        self.trained = all(self._totals)
+
+    def probability(self, canonical: Sequence[str]) -> float:
+        """How likely (0-1) the message is a crisis, by the examples."""
+        if not self.trained or not canonical:
+            return 0.0
+        log_odds = 0.0
+        for feature in set(features(canonical)):
+            seen = self._counts[0][feature] + self._counts[1][feature]
+            if not seen:
+                continue  # a word no example has says nothing either way
+            crisis = (self._counts[1][feature] + SMOOTHING) / (
+                self._totals[1] + SMOOTHING * self._size
+            )
+            other = (self._counts[0][feature] + SMOOTHING) / (
+                self._totals[0] + SMOOTHING * self._size
+            )
+            log_odds += math.log(crisis / other)
+        log_odds = max(-50.0, min(50.0, log_odds))
+        return 1.0 / (1.0 + math.exp(-log_odds))

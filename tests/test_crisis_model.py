@@ -1,0 +1,42 @@
+"""The crisis recogniser learnt from content/en/crisis-examples.yaml: it hears a crisis said in
+other words, keeps quiet on everyday talk, and works only from the content's own examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.understanding.crisis_model import CrisisModel, features
+
+
+def test_features_are_words_and_pairs() -> None:
+    assert features(["not", "be", "here"]) == ["not", "be", "here", "not be", "be here"]
+
+
+def test_a_model_without_both_kinds_of_example_says_nothing() -> None:
+    assert CrisisModel([["bye"]], []).probability(["bye"]) == 0.0
+
+
+def test_the_model_learns_which_words_lean_which_way() -> None:
+    model = CrisisModel([["goodbye", "everyone", "forever"]] * 5, [["goodbye", "see", "you"]] * 5)
+    assert model.probability(["forever"]) > 0.5 > model.probability(["see", "you"])
+    assert model.probability(["unknown"]) == 0.5  # unseen words lean neither way
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "left my bank cards and a letter for my brother on the table, everything is sorted now",
+        "nobody is going to have to worry about me after this weekend",
+    ],
+)
+def test_a_crisis_in_other_words_gets_the_crisis_card(engine: Engine, text: str) -> None:
+    reading = engine.read(text)
+    assert reading.route == "crisis" and reading.card == "crisis-support"
+
+
+@pytest.mark.parametrize(
+    "text", ["off to work now, long shift today", "watching the football tonight with the lads"]
+)
+def test_everyday_talk_does_not(engine: Engine, text: str) -> None:
+    assert not engine.read(text).emergency
