@@ -25,14 +25,18 @@ class PhraseSet:
 
     def first_in(self, words: list[str]) -> int | None:
         """Where in `words` the earliest match starts; None when no phrase matches."""
-        starts = (_start(phrase, words) for phrase in self._phrases)
+        present = set(words)  # a phrase with a word the message lacks can't match anywhere
+        starts = (_start(p, words) for p in self._phrases if present.issuperset(p))
         return min((start for start in starts if start is not None), default=None)
 
 
 def _start(phrase: list[str], words: list[str]) -> int | None:
-    for start, word in enumerate(words):
-        if word != phrase[0]:
-            continue
+    first, start = phrase[0], -1
+    while True:
+        try:  # list.index scans in C: a long message costs microseconds per phrase
+            start = words.index(first, start + 1)
+        except ValueError:
+            return None
         position = start
         for wanted in phrase[1:]:
             window = words[position + 1 : position + 2 + MAX_GAP]
@@ -41,4 +45,3 @@ def _start(phrase: list[str], words: list[str]) -> int | None:
             position = position + 1 + window.index(wanted)
         else:
             return start
-    return None
