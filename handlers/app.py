@@ -37,7 +37,12 @@ from handlers.group_chat import GroupChat
 from handlers.logging import redact, setup_logging
 from handlers.polling import PollingRequest, auth_retry_seconds
 from handlers.private_chat import PrivateChat
-from handlers.ptb import AnyApplication, BucketedRateLimiter, ForgetfulApplication
+from handlers.ptb import (
+    AnyApplication,
+    BoundedUpdateQueue,
+    BucketedRateLimiter,
+    ForgetfulApplication,
+)
 from handlers.retry import RetryingRequest, RetryPolicy
 from handlers.token import SecretError, read_token
 from handlers.webhook import read_webhook_secret, serve_webhook, webhook_server
@@ -140,6 +145,7 @@ def build_application(
             )
         )
         .concurrent_updates(telegram.concurrent_updates)
+        .update_queue(BoundedUpdateQueue(telegram.max_pending_updates))
         .arbitrary_callback_data(False)
         .job_queue(None)
     )

@@ -52,6 +52,8 @@ MAX_BODY = 1_000_000  # an update is a few KB; anything this big is not from Tel
 # How long a client may take to send a request (`telegram.client_timeout`); Telegram takes
 # milliseconds.
 DEFAULT_CLIENT_TIMEOUT = 10.0
+# How long an update waits for a place in the update queue before it gets 503.
+DEFAULT_QUEUE_WAIT = 5.0
 
 
 class BodyTooLarge(Exception):
@@ -88,8 +90,12 @@ def webhook_app(
     secret: str,
     counters: Counters,
     timeout: float = DEFAULT_CLIENT_TIMEOUT,
+    queue_wait: float = DEFAULT_QUEUE_WAIT,
 ) -> Starlette:
-    """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled."""
+    """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled.
+
+    An update waits up to `queue_wait` seconds for a place in the bounded update queue
+    (handlers/ptb.py); then it gets 503, and Telegram sends it again later."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -110,7 +116,12 @@ def webhook_app(
         update = parse_update(body, application)
         if update is None:
             return Response(status_code=400)  # nothing about the body is logged
-        await application.update_queue.put(update)
+        try:
+            async with asyncio.timeout(queue_wait):
+                await application.update_queue.put(update)
+        except TimeoutError:
+            counters.add("updates_deferred")
+            return Response(status_code=503, headers={"Retry-After": "1"})
         return Response()
 
     async def healthz(request: Request) -> Response:
@@ -202,7 +213,14 @@ def webhook_server(
     given)."""
     limit = client_timeout(telegram) if timeout is None else timeout
     config = uvicorn.Config(
-        webhook_app(application, telegram.webhook_path, secret, counters, limit),
+        webhook_app(
+            application,
+            telegram.webhook_path,
+            secret,
+            counters,
+            limit,
+            telegram.queue_wait_seconds,
+        ),
         host=telegram.listen,
         port=telegram.port,
         http=guarded_protocol(limit),
