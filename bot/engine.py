@@ -148,10 +148,10 @@ class LanguageEngine:
                 continue
             self.entries[card] = bundled
             self.fallbacks.append(Fallback(broken, copy, f"card '{card}' {trouble}"))
-            named_in = broken if entry else language.files.get(RULES_FILE, broken)
-            self.problems.append(
-                error(named_in, 0, f"card '{card}' {trouble}; the bundled card is shown instead")
-            )
+            message = f"card '{card}' {trouble}; the bundled card is shown instead"
+            self.problems.append(error(broken, 0, message))
+            if entry is None:  # and where the card is named
+                self.problems.append(error(language.files.get(RULES_FILE, broken), 0, message))
 
     def _card_trouble(self, card: str, entry: Entry | None, library: Library) -> str | None:
         """Why this card can't be shown as it is, or None when it can."""

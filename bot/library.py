@@ -23,7 +23,7 @@ from bot.content.emergency_rules import EmergencyRules, load_rules
 from bot.content.entries import read_entry
 from bot.content.files import ContentError, read_model, read_text, read_yaml
 from bot.content.kit import Phrases, Strict
-from bot.content.layers import Layers, LocalFile
+from bot.content.layers import BUNDLED_CONTENT, Layers, LocalFile
 from bot.content.messages import Messages, load_messages
 from bot.content.mixes import FOLDER as MIXES_FOLDER
 from bot.content.mixes import MixTable, load_mixes
@@ -190,6 +190,8 @@ def _load_language(
     rules = _safety_file(f"{code}/{RULES_FILE}", path(RULES_FILE), load_rules, problems, fallbacks)
     if messages is None or rules is None:
         return None  # without its words or its emergency phrases a language can't be served
+    entries = _load_entries(layers, code, problems)
+    rules = _rules_with_cards(code, path(RULES_FILE), rules, entries, problems, fallbacks)
     names = (MESSAGES_FILE, RULES_FILE, "lexicon.yaml", "stopwords.txt", "off-topic.yaml",
              "small-talk.yaml", ROUTING_FILE, COMMANDS_FILE, "words-to-avoid.yaml")  # fmt: skip
     off_topic = _optional(path("off-topic.yaml"), _OffTopic, problems)
@@ -201,7 +203,7 @@ def _load_language(
     return Language(
         code=code,
         folder=layers.base / code,
-        entries=_load_entries(layers, code, problems),
+        entries=entries,
         lexicon=_load_lexicon(path("lexicon.yaml"), problems),
         messages=messages,
         rules=rules,
@@ -238,6 +240,33 @@ def _safety_file(
     why = errors[0].message if errors else "see hrbot check"
     reason = "is missing" if not path.exists() else f"cannot be used ({why})"
     fallbacks.append(Fallback(path, copy, reason))
+    return bundled
+
+
+def _rules_with_cards(
+    code: str,
+    path: Path,
+    rules: EmergencyRules,
+    entries: dict[str, Entry],
+    problems: list[Problem],
+    fallbacks: list[Fallback],
+) -> EmergencyRules:
+    """`rules`, unless a card they name is neither an answer here nor a bundled answer (a
+    typo in `card:`): then the bundled rules, whose cards the bundled answers have."""
+    unknown = [
+        card
+        for card in (rules.overdose_card, rules.crisis_card)
+        if card not in entries and not any(BUNDLED_CONTENT.glob(f"{code}/*/{card}.md"))
+    ]
+    if not unknown:
+        return rules
+    line = 1
+    problems.append(error(path, line, f"card '{unknown[0]}': no answer has this id"))
+    copy = bundled_copy(f"{code}/{RULES_FILE}", path)
+    bundled = load_rules(copy)[0] if copy else None
+    if copy is None or bundled is None:
+        return rules
+    fallbacks.append(Fallback(path, copy, f"names a card no answer has ('{unknown[0]}')"))
     return bundled
 
 

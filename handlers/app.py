@@ -243,7 +243,8 @@ def run(config: Config, out: TextIO | None = None) -> int:
     application = build_application(config, engine, token, counters, words)
     try:
         if telegram.mode == "webhook":
-            server = webhook_server(application, telegram, secret, counters)
+            broken = [str(fallback) for fallback in engine.fallbacks]
+            server = webhook_server(application, telegram, secret, counters, broken_files=broken)
             with _signals_to(server.handle_exit):
                 asyncio.run(run_webhook(application, server, words, engine.default))
         else:

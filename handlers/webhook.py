@@ -26,7 +26,7 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import h11
 import uvicorn
@@ -91,11 +91,15 @@ def webhook_app(
     counters: Counters,
     timeout: float = DEFAULT_CLIENT_TIMEOUT,
     queue_wait: float = DEFAULT_QUEUE_WAIT,
+    broken_files: Sequence[str] = (),
 ) -> Starlette:
     """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled.
 
     An update waits up to `queue_wait` seconds for a place in the bounded update queue
-    (handlers/ptb.py); then it gets 503, and Telegram sends it again later."""
+    (handlers/ptb.py); then it gets 503, and Telegram sends it again later.
+
+    `broken_files`: the safety files the bundled copies stand in for (bot/content/safety.py);
+    while there are any the status is "degraded" (still 200: every reply is served)."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -126,10 +130,9 @@ def webhook_app(
 
     async def healthz(request: Request) -> Response:
         running = application.running
-        return JSONResponse(
-            {"status": "ok" if running else "stopping", "counts": counters.snapshot()},
-            status_code=200 if running else 503,
-        )
+        status = ("degraded" if broken_files else "ok") if running else "stopping"
+        body = {"status": status, "counts": counters.snapshot(), "broken_files": list(broken_files)}
+        return JSONResponse(body, status_code=200 if running else 503)
 
     return Starlette(
         routes=[
@@ -208,9 +211,10 @@ def webhook_server(
     secret: str,
     counters: Counters,
     timeout: float | None = None,
+    broken_files: Sequence[str] = (),
 ) -> uvicorn.Server:
     """The uvicorn server for the webhook; `timeout` for slow clients (from the config unless
-    given)."""
+    given); `broken_files` for /healthz."""
     limit = client_timeout(telegram) if timeout is None else timeout
     config = uvicorn.Config(
         webhook_app(
@@ -220,6 +224,7 @@ def webhook_server(
             counters,
             limit,
             telegram.queue_wait_seconds,
+            broken_files,
         ),
         host=telegram.listen,
         port=telegram.port,

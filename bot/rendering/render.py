@@ -108,6 +108,10 @@ class Renderer:
         for name in sorted(names):
             candidates = [folder / name for folder in folders if (folder / name).is_file()]
             if bundled is not None and (bundled / name).is_file():
+                if not candidates and folders:  # the content's templates lack one of ours
+                    missing = folders[-1] / name
+                    self.problems.append(error(missing, 0, "template is missing"))
+                    self.fallbacks.append(Fallback(missing, bundled / name, "is missing"))
                 candidates.append(bundled / name)
             first_problems: list[Problem] | None = None
             for path in dict.fromkeys(candidates):
