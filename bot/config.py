@@ -58,6 +58,10 @@ class Telegram(BaseModel):
     metrics_port: int | None = Field(None, ge=1, le=65535)
     messages_per_second: float = Field(30.0, ge=0)
     concurrent_updates: int = Field(16, ge=1, le=1024)
+    # updates queued or being handled at most; more wait with Telegram (back-pressure)
+    max_pending_updates: int = Field(256, ge=1, le=100_000)
+    # webhook: how long (seconds) a POST waits for a place before it gets 503 (sent again later)
+    queue_wait_seconds: float = Field(5.0, gt=0, le=300)
 
 
 class Config(BaseModel):

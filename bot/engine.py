@@ -5,6 +5,11 @@ and the app language), so any process can answer any message and nothing about t
 held after the call returns. What a typed message needs is decided in one place,
 bot/understanding/reading.py; this module turns that decision into a reply. The button and
 command protocol is bot/conversation/protocol.py.
+
+The overdose and crisis cards can't go missing: when the card an emergency.yaml names can't be
+shown (its file is broken, missing, or not an emergency answer), the bundled card is used and
+the broken file is listed in `fallbacks` (bot/content/safety.py), as are the templates and
+numbers the bundled copies stand in for.
 """
 
 from __future__ import annotations
@@ -15,17 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
-from jinja2 import TemplateError
-
 from bot.config import Config
+from bot.content.emergency_rules import FILE_NAME as RULES_FILE
+from bot.content.entries import read_entry
+from bot.content.layers import BUNDLED_CONTENT
 from bot.content.messages import Messages
 from bot.content.mixes import GENERAL_ANSWER, Mix
 from bot.content.model import AREAS, Entry
-from bot.content.numbers import NumberBook
+from bot.content.numbers import NumberBook, load_numbers
 from bot.content.problems import Problem, error
+from bot.content.safety import Fallback, bundled_copy
 from bot.conversation import protocol as p
 from bot.conversation.reply import Button, Event, EventKind, Reply
-from bot.library import Language, Library, load_library
+from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Language, Library, load_library
 from bot.rendering.render import Renderer, fill_placeholders
 from bot.services.finder import Directory, Point, directory_for, national_for
 from bot.services.replies import ServiceReplies, utc_now
@@ -58,7 +65,10 @@ class LanguageEngine:
         config: Config,
         directory: Directory | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
+        numbers: NumberBook | None = None,
     ) -> None:
+        """`numbers`: the book to use when it isn't the library's (a country filled in from
+        the bundled file)."""
         self.code = language.code
         self.messages = language.messages
         self.rules = language.rules
@@ -67,18 +77,24 @@ class LanguageEngine:
             for entry_id, entry in language.entries.items()
             if entry.meta.review.status.rank >= config.min_review_status.rank
         }
-        self.numbers = library.numbers
+        self.numbers = numbers or library.numbers
         self._templates = library.templates
         self._operator = config.operator
         self.renderer = Renderer(
             library.templates,
             language.messages,
-            _variables(language.messages, library.numbers, config.country, config.operator),
+            _variables(language.messages, self.numbers, config.country, config.operator),
         )
-        self.has_country = library.numbers.get(config.country) is not None
+        self.has_country = self.numbers.get(config.country) is not None
         self.safety_net = self._safety_net_line()
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = list(self.renderer.problems)
+        self.fallbacks: list[Fallback] = list(self.renderer.fallbacks)
+        if not library.templates:
+            folder = library.root / TEMPLATES_DIR
+            self.fallbacks.append(Fallback(folder, BUNDLED_CONTENT / TEMPLATES_DIR, "is missing"))
+            self.problems.append(error(folder, 0, "templates folder not found"))
         self._rendered = self._render_all()  # an answer that can't be shown is left out here,
+        self._ensure_cards(language, library)  # (a card is replaced by the bundled one)
         self.reader = self._reader(language, config)  # so the matcher never offers it
         self._services_setup(language, library, config, directory, clock)
 
@@ -140,20 +156,59 @@ class LanguageEngine:
         rendered: dict[str, _Rendered] = {}
         for entry_id, entry in list(self.entries.items()):
             try:
-                more = self.renderer.more(entry) if entry.more else ""
-                rendered[entry_id] = _Rendered(self.renderer.answer(entry), more)
-            except TemplateError as exc:
+                rendered[entry_id] = self._render(entry)
+            except Exception as exc:  # a placeholder can raise anything ({{ 1 // 0 }})
                 line = self._placeholder_line(entry)
                 self.problems.append(error(entry.path, line, f"cannot be shown: {exc}"))
                 del self.entries[entry_id]
         return rendered
+
+    def _render(self, entry: Entry) -> _Rendered:
+        more = self.renderer.more(entry) if entry.more else ""
+        return _Rendered(self.renderer.answer(entry), more)
+
+    def _ensure_cards(self, language: Language, library: Library) -> None:
+        """The overdose and crisis cards, from the bundled copy when theirs can't be shown."""
+        for card in dict.fromkeys((self.rules.overdose_card, self.rules.crisis_card)):
+            entry = self.entries.get(card)
+            trouble = self._card_trouble(card, entry, library)
+            if trouble is None:
+                continue
+            found = sorted(BUNDLED_CONTENT.glob(f"{language.code}/*/{card}.md"))
+            relative = found[0].relative_to(BUNDLED_CONTENT).as_posix() if found else None
+            broken = entry.path if entry else library.file(relative or f"{language.code}")
+            copy = bundled_copy(relative, broken) if relative else None
+            bundled = read_entry(copy, language.code)[0] if copy else None
+            if copy is None or bundled is None:
+                continue  # nothing to stand in: hrbot check reports the card
+            try:
+                self._rendered[card] = self._render(bundled)
+            except Exception:
+                continue
+            self.entries[card] = bundled
+            self.fallbacks.append(Fallback(broken, copy, f"card '{card}' {trouble}"))
+            message = f"card '{card}' {trouble}; the bundled card is shown instead"
+            self.problems.append(error(broken, 0, message))
+            if entry is None:  # and where the card is named
+                self.problems.append(error(language.files.get(RULES_FILE, broken), 0, message))
+
+    def _card_trouble(self, card: str, entry: Entry | None, library: Library) -> str | None:
+        """Why this card can't be shown as it is, or None when it can."""
+        if entry is None:
+            return "cannot be shown (broken, missing or not reviewed enough)"
+        if not entry.meta.emergency:
+            return "is not marked `emergency: true`"
+        found = [*library.problems, *self.problems]
+        if any(problem.is_error and problem.path == entry.path for problem in found):
+            return "has errors"
+        return None
 
     def _placeholder_line(self, entry: Entry) -> int:
         """The file line whose placeholder can't be filled: the summary's, or the first line of
         the body or more part that fails on its own; the body's first line if none does."""
         try:
             fill_placeholders(entry.meta.summary, self.renderer.variables)
-        except TemplateError:
+        except Exception:
             return entry.line_of("summary")
         try:
             lines = entry.path.read_text(encoding="utf-8").splitlines()
@@ -162,7 +217,7 @@ class LanguageEngine:
         for number in range(entry.body_line, len(lines) + 1):
             try:
                 fill_placeholders(lines[number - 1], self.renderer.variables)
-            except TemplateError:
+            except Exception:
                 return number
         return entry.body_line
 
@@ -448,8 +503,10 @@ class Engine:
         self.config = config
         self.library = library
         directory = directory_for(library.regions, config.country)  # shared by every language
+        self._fallbacks: list[Fallback] = []
+        numbers = self._numbers_for(config.country)
         self.languages = {
-            code: LanguageEngine(language, library, config, directory, clock)
+            code: LanguageEngine(language, library, config, directory, clock, numbers)
             for code, language in library.languages.items()
         }
         if not self.languages:
@@ -476,6 +533,21 @@ class Engine:
         checker and the quality benchmark)."""
         return self.language(language).read(text)
 
+    def _numbers_for(self, country: str | None) -> NumberBook:
+        """The library's numbers, with the config's country from the bundled file when the
+        content has none for it (the card would lose its number)."""
+        numbers = self.library.numbers
+        if country is None or numbers.get(country) is not None:
+            return numbers
+        path = self.library.file(NUMBERS_FILE)
+        copy = bundled_copy(NUMBERS_FILE, path)
+        bundled = load_numbers(copy)[0].get(country) if copy else None
+        if copy is None or bundled is None:
+            return numbers
+        reason = f"has no usable numbers for the config's country {country}"
+        self._fallbacks.append(Fallback(path, copy, reason))
+        return NumberBook({**numbers.countries, country: bundled})
+
     @property
     def problems(self) -> list[Problem]:
         """Everything the content loading and the start-up rendering found wrong."""
@@ -483,6 +555,14 @@ class Engine:
         for language in self.languages.values():
             found.extend(language.problems)
         return found
+
+    @property
+    def fallbacks(self) -> list[Fallback]:
+        """The broken safety files the bundled copies stand in for, each once."""
+        found = [*self.library.fallbacks, *self._fallbacks]
+        for language in self.languages.values():
+            found.extend(language.fallbacks)
+        return list(dict.fromkeys(found))
 
 
 def _fallbacks(library: Library) -> dict[str, tuple[str, ...]]:
@@ -509,6 +589,11 @@ def build_engine(config: Config, report: TextIO | None = None) -> Engine:
             print(f"skipped: {problem}", file=report)
         else:
             log.warning("content problem, skipped: %s", problem)
+    for fallback in engine.fallbacks:
+        if report is not None:
+            print(f"SAFETY FILE BROKEN: {fallback}", file=report)
+        else:
+            log.error("SAFETY FILE BROKEN: %s (run `hrbot check`)", fallback)
     return engine
 
 

@@ -2,11 +2,14 @@
 
 Content comes in layers (bot/content/layers.py): the bundled folder, and a service's own folder
 on top of it. A broken file never stops the rest: it is reported (as `path:line: message`) and
-left out, and the bot answers from everything else.
+left out, and the bot answers from everything else. The few files the emergency card can't do
+without (bot/content/safety.py: a language's emergency phrases and messages, the emergency
+numbers) are replaced by their bundled copy instead, and listed in `fallbacks`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -22,13 +25,14 @@ from bot.content.emergency_rules import EmergencyRules, load_rules
 from bot.content.entries import read_entry
 from bot.content.files import ContentError, read_model, read_text, read_yaml
 from bot.content.kit import Phrases, Strict
-from bot.content.layers import Layers, LocalFile
-from bot.content.messages import Messages
+from bot.content.layers import BUNDLED_CONTENT, Layers, LocalFile
+from bot.content.messages import Messages, load_messages
 from bot.content.mixes import FOLDER as MIXES_FOLDER
 from bot.content.mixes import MixTable, load_mixes
 from bot.content.model import Entry
 from bot.content.numbers import NumberBook, load_numbers
 from bot.content.problems import Problem, error
+from bot.content.safety import Fallback, bundled_copy
 from bot.services.directory import SERVICES_DIR, RegionFile, read_region
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.routing import FILE_NAME as ROUTING_FILE
@@ -42,6 +46,7 @@ CONTEXT_WORDS_KEY = "context_words"
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
+_Loaded = TypeVar("_Loaded")
 
 
 class _OffTopic(Strict):
@@ -78,6 +83,7 @@ class Library:
     numbers: NumberBook
     problems: list[Problem] = field(default_factory=list)
     regions: list[RegionFile] = field(default_factory=list)  # services/*.yaml
+    fallbacks: list[Fallback] = field(default_factory=list)  # broken safety files replaced
 
     @property
     def root(self) -> Path:
@@ -102,12 +108,13 @@ def load_library(root: Path, local: Path | None = None) -> Library:
     if not root.is_dir():
         return Library(layers, {}, NumberBook({}), [error(root, 0, "content folder not found")])
     problems: list[Problem] = []
+    fallbacks: list[Fallback] = []
     if local is not None and not local.is_dir():
         problems.append(error(local, 0, "local_content: this folder is missing"))
-    numbers = _load_numbers(layers, problems)
+    numbers = _load_numbers(layers, problems, fallbacks)
     languages: dict[str, Language] = {}
     for code in _language_codes(layers):
-        language = _load_language(layers, code, problems)
+        language = _load_language(layers, code, problems, fallbacks)
         if language is not None:
             languages[code] = language
     if not languages:
@@ -118,7 +125,7 @@ def load_library(root: Path, local: Path | None = None) -> Library:
         problems.extend(region_problems)
         if region is not None:
             regions.append(region)
-    return Library(layers, languages, numbers, problems, regions)
+    return Library(layers, languages, numbers, problems, regions, fallbacks)
 
 
 def _language_codes(layers: Layers) -> list[str]:
@@ -129,11 +136,19 @@ def _language_codes(layers: Layers) -> list[str]:
         for folder in base.iterdir()
         if folder.is_dir() and folder.name not in (TEMPLATES_DIR, SERVICES_DIR)
     }
-    return sorted(code for code in codes if layers.file(f"{code}/{MESSAGES_FILE}").exists())
+    return sorted(
+        code
+        for code in codes
+        if layers.file(f"{code}/{MESSAGES_FILE}").exists()
+        or bundled_copy(f"{code}/{MESSAGES_FILE}", layers.file(f"{code}/{MESSAGES_FILE}"))
+    )  # a language whose messages.yaml went missing is served with the bundled one
 
 
-def _load_numbers(layers: Layers, problems: list[Problem]) -> NumberBook:
-    """Every layer's numbers, country by country: a local entry for GB replaces ours."""
+def _load_numbers(layers: Layers, problems: list[Problem], fallbacks: list[Fallback]) -> NumberBook:
+    """Every layer's numbers, country by country: a local entry for GB replaces ours.
+
+    When a layer's file is missing or unreadable, the bundled file stands in for it; when some
+    of its countries are broken, the bundled entries stand in for those countries."""
     countries = {}
     for folder in layers.folders:
         path = folder / NUMBERS_FILE
@@ -141,19 +156,47 @@ def _load_numbers(layers: Layers, problems: list[Problem]) -> NumberBook:
             continue
         book, found = load_numbers(path)
         problems.extend(found)
+        errors = [problem for problem in found if problem.is_error]
+        if errors:
+            book = _bundled_numbers_for(path, book, errors[0].message, fallbacks)
         countries.update(book.countries)
     return NumberBook(countries)
 
 
-def _load_language(layers: Layers, code: str, problems: list[Problem]) -> Language | None:
+def _bundled_numbers_for(
+    path: Path, book: NumberBook, reason: str, fallbacks: list[Fallback]
+) -> NumberBook:
+    """`book` (from the broken `path`) with the bundled entries of the countries it names
+    but couldn't give; every bundled country when the file can't be read at all."""
+    copy = bundled_copy(NUMBERS_FILE, path)
+    if copy is None:
+        return book
+    bundled = load_numbers(copy)[0].countries
+    try:
+        named = read_yaml(path).data
+    except ContentError:
+        named = None
+    wanted = set(named) - set(book.countries) if isinstance(named, dict) else set(bundled)
+    filled = {code: bundled[code] for code in sorted(wanted) if code in bundled}
+    if not filled:
+        return book
+    fallbacks.append(Fallback(path, copy, f"has errors ({reason}); for {', '.join(filled)}"))
+    return NumberBook({**filled, **book.countries})
+
+
+def _load_language(
+    layers: Layers, code: str, problems: list[Problem], fallbacks: list[Fallback]
+) -> Language | None:
     def path(name: str) -> Path:
         return layers.file(f"{code}/{name}")
 
-    messages = _model(path(MESSAGES_FILE), Messages, problems)
-    rules, rule_problems = load_rules(path(RULES_FILE))
-    problems.extend(rule_problems)
+    messages = _safety_file(f"{code}/{MESSAGES_FILE}", path(MESSAGES_FILE), load_messages,
+                            problems, fallbacks)  # fmt: skip
+    rules = _safety_file(f"{code}/{RULES_FILE}", path(RULES_FILE), load_rules, problems, fallbacks)
     if messages is None or rules is None:
         return None  # without its words or its emergency phrases a language can't be served
+    entries = _load_entries(layers, code, problems)
+    rules = _rules_with_cards(code, path(RULES_FILE), rules, entries, problems, fallbacks)
     names = (MESSAGES_FILE, RULES_FILE, "lexicon.yaml", "stopwords.txt", "off-topic.yaml",
              "small-talk.yaml", ROUTING_FILE, COMMANDS_FILE, "words-to-avoid.yaml")  # fmt: skip
     off_topic = _optional(path("off-topic.yaml"), _OffTopic, problems)
@@ -165,7 +208,7 @@ def _load_language(layers: Layers, code: str, problems: list[Problem]) -> Langua
     return Language(
         code=code,
         folder=layers.base / code,
-        entries=_load_entries(layers, code, problems),
+        entries=entries,
         lexicon=_load_lexicon(path("lexicon.yaml"), problems),
         messages=messages,
         rules=rules,
@@ -179,6 +222,58 @@ def _load_language(layers: Layers, code: str, problems: list[Problem]) -> Langua
         mixes=mixes,
         crisis_examples=_optional(path(CRISIS_EXAMPLES_FILE), CrisisExamples, problems),
     )
+
+
+def _safety_file(
+    relative: str,
+    path: Path,
+    load: Callable[[Path], tuple[_Loaded | None, list[Problem]]],
+    problems: list[Problem],
+    fallbacks: list[Fallback],
+) -> _Loaded | None:
+    """A file the emergency card needs; its bundled copy when it is missing or broken."""
+    loaded, found = load(path)
+    problems.extend(found)
+    errors = [problem for problem in found if problem.is_error]
+    if loaded is not None and not errors:
+        return loaded
+    copy = bundled_copy(relative, path)
+    if copy is None:
+        return loaded
+    bundled, _ = load(copy)
+    if bundled is None:
+        return loaded
+    why = errors[0].message if errors else "see hrbot check"
+    reason = "is missing" if not path.exists() else f"cannot be used ({why})"
+    fallbacks.append(Fallback(path, copy, reason))
+    return bundled
+
+
+def _rules_with_cards(
+    code: str,
+    path: Path,
+    rules: EmergencyRules,
+    entries: dict[str, Entry],
+    problems: list[Problem],
+    fallbacks: list[Fallback],
+) -> EmergencyRules:
+    """`rules`, unless a card they name is neither an answer here nor a bundled answer (a
+    typo in `card:`): then the bundled rules, whose cards the bundled answers have."""
+    unknown = [
+        card
+        for card in (rules.overdose_card, rules.crisis_card)
+        if card not in entries and not any(BUNDLED_CONTENT.glob(f"{code}/*/{card}.md"))
+    ]
+    if not unknown:
+        return rules
+    line = 1
+    problems.append(error(path, line, f"card '{unknown[0]}': no answer has this id"))
+    copy = bundled_copy(f"{code}/{RULES_FILE}", path)
+    bundled = load_rules(copy)[0] if copy else None
+    if copy is None or bundled is None:
+        return rules
+    fallbacks.append(Fallback(path, copy, f"names a card no answer has ('{unknown[0]}')"))
+    return bundled
 
 
 def _load_entries(layers: Layers, code: str, problems: list[Problem]) -> dict[str, Entry]:

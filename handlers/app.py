@@ -38,7 +38,12 @@ from handlers.logging import redact, setup_logging
 from handlers.metrics import metrics_server
 from handlers.polling import PollingRequest, auth_retry_seconds
 from handlers.private_chat import PrivateChat
-from handlers.ptb import AnyApplication, BucketedRateLimiter, ForgetfulApplication
+from handlers.ptb import (
+    AnyApplication,
+    BoundedUpdateQueue,
+    BucketedRateLimiter,
+    ForgetfulApplication,
+)
 from handlers.retry import RetryingRequest, RetryPolicy
 from handlers.token import SecretError, read_token
 from handlers.webhook import read_webhook_secret, serve_webhook, webhook_server
@@ -141,6 +146,7 @@ def build_application(
             )
         )
         .concurrent_updates(telegram.concurrent_updates)
+        .update_queue(BoundedUpdateQueue(telegram.max_pending_updates))
         .arbitrary_callback_data(False)
         .job_queue(None)
     )
@@ -238,7 +244,8 @@ def run(config: Config, out: TextIO | None = None) -> int:
     application = build_application(config, engine, token, counters, words)
     try:
         if telegram.mode == "webhook":
-            server = webhook_server(application, telegram, secret, counters)
+            broken = [str(fallback) for fallback in engine.fallbacks]
+            server = webhook_server(application, telegram, secret, counters, broken_files=broken)
             with _signals_to(server.handle_exit):
                 asyncio.run(run_webhook(application, server, words, engine.default))
         else:

@@ -38,6 +38,7 @@ NAMES = (
     "errors",  # exceptions that reached the error handler
     "updates_unreadable",  # updates from getUpdates the library could not read, skipped
     "webhook_rejected",  # webhook calls with a wrong or missing secret
+    "updates_deferred",  # webhook updates answered 503 while the queue was full (sent again)
 )
 
 

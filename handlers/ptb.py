@@ -1,5 +1,6 @@
-"""Short names for python-telegram-bot's generic types, and the two library classes the bot
-changes so that nothing about the people who write to it stays in memory.
+"""Short names for python-telegram-bot's generic types, the two library classes the bot
+changes so that nothing about the people who write to it stays in memory, and the bounded
+queue updates wait in.
 
 python-telegram-bot remembers who wrote in two places even when nothing asks it to:
 
@@ -10,6 +11,13 @@ python-telegram-bot remembers who wrote in two places even when nothing asks it 
   sends one pointer message per command in a group, so `BucketedRateLimiter` shares a small,
   fixed set of limiters between groups, chosen by a keyed hash that changes at every start:
   no group id is ever a key, and the set never grows.
+
+The library's update queue has no bound, and the Application takes every update off it at once
+into a task of its own that then waits its turn: an unpaced burst of 20,000 updates is 20,000
+tasks in memory. `BoundedUpdateQueue` makes the one who puts an update in wait while
+`max_pending_updates` are queued or being handled: in polling mode the next getUpdates waits
+(the updates stay with Telegram), in webhook mode the POST waits, then gets 503 and Telegram
+sends it again later.
 """
 
 from __future__ import annotations
@@ -45,6 +53,33 @@ class ForgetfulApplication(Application[Any, Any, Any, Any, Any, Any]):
         self, *, update: object | None = None, job: Job[Any] | None = None
     ) -> None:
         return None
+
+
+class BoundedUpdateQueue(asyncio.Queue[object]):
+    """An update queue that holds at most `limit` updates queued or being handled.
+
+    The Application calls `task_done` once for every update it took, handled or dropped at
+    shutdown, and that frees a place. `put` waits for a place; waiting is cancel-safe, as
+    nothing is queued until a place is taken.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self._places = asyncio.Semaphore(limit)
+
+    async def put(self, item: object) -> None:
+        await self._places.acquire()
+        self.put_nowait(item)
+
+    def task_done(self) -> None:
+        super().task_done()  # raises, and frees nothing, when called once too often
+        self._places.release()
+
+    @property
+    def pending(self) -> int:
+        """Updates queued or being handled."""
+        return self.limit - self._places._value
 
 
 class BucketedRateLimiter(AIORateLimiter):

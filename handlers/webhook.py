@@ -26,7 +26,7 @@ import logging
 import os
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import h11
 import uvicorn
@@ -53,6 +53,8 @@ MAX_BODY = 1_000_000  # an update is a few KB; anything this big is not from Tel
 # How long a client may take to send a request (`telegram.client_timeout`); Telegram takes
 # milliseconds.
 DEFAULT_CLIENT_TIMEOUT = 10.0
+# How long an update waits for a place in the update queue before it gets 503.
+DEFAULT_QUEUE_WAIT = 5.0
 
 
 class BodyTooLarge(Exception):
@@ -89,9 +91,17 @@ def webhook_app(
     secret: str,
     counters: Counters,
     timeout: float = DEFAULT_CLIENT_TIMEOUT,
+    queue_wait: float = DEFAULT_QUEUE_WAIT,
+    broken_files: Sequence[str] = (),
 ) -> Starlette:
     """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled,
-    GET /metrics gives the counts (handlers/metrics.py)."""
+    GET /metrics gives the counts (handlers/metrics.py).
+
+    An update waits up to `queue_wait` seconds for a place in the bounded update queue
+    (handlers/ptb.py); then it gets 503, and Telegram sends it again later.
+
+    `broken_files`: the safety files the bundled copies stand in for (bot/content/safety.py);
+    while there are any the status is "degraded" (still 200: every reply is served)."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -112,15 +122,19 @@ def webhook_app(
         update = parse_update(body, application)
         if update is None:
             return Response(status_code=400)  # nothing about the body is logged
-        await application.update_queue.put(update)
+        try:
+            async with asyncio.timeout(queue_wait):
+                await application.update_queue.put(update)
+        except TimeoutError:
+            counters.add("updates_deferred")
+            return Response(status_code=503, headers={"Retry-After": "1"})
         return Response()
 
     async def healthz(request: Request) -> Response:
         running = application.running
-        return JSONResponse(
-            {"status": "ok" if running else "stopping", "counts": counters.snapshot()},
-            status_code=200 if running else 503,
-        )
+        status = ("degraded" if broken_files else "ok") if running else "stopping"
+        body = {"status": status, "counts": counters.snapshot(), "broken_files": list(broken_files)}
+        return JSONResponse(body, status_code=200 if running else 503)
 
     return Starlette(
         routes=[
@@ -200,12 +214,21 @@ def webhook_server(
     secret: str,
     counters: Counters,
     timeout: float | None = None,
+    broken_files: Sequence[str] = (),
 ) -> uvicorn.Server:
     """The uvicorn server for the webhook; `timeout` for slow clients (from the config unless
-    given)."""
+    given); `broken_files` for /healthz."""
     limit = client_timeout(telegram) if timeout is None else timeout
     config = uvicorn.Config(
-        webhook_app(application, telegram.webhook_path, secret, counters, limit),
+        webhook_app(
+            application,
+            telegram.webhook_path,
+            secret,
+            counters,
+            limit,
+            telegram.queue_wait_seconds,
+            broken_files,
+        ),
         host=telegram.listen,
         port=telegram.port,
         http=guarded_protocol(limit),

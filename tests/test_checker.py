@@ -227,7 +227,9 @@ def test_broken_emergency_numbers_entry(content: Callable[..., Path]) -> None:
     problems = problems_for(tree)
     assert_error(problems, path, line_of(path, "nine one one"), "US.emergency")
     library = load_library(tree)
-    assert set(library.numbers.countries) == {"GB"}  # the good country still loads
+    assert set(library.numbers.countries) == {"GB", "US"}  # the good country still loads,
+    assert library.numbers.countries["US"].emergency == "911"  # the broken one is bundled
+    assert [f.broken for f in library.fallbacks] == [path]
 
 
 def test_bad_country_code_in_numbers(content: Callable[..., Path]) -> None:

@@ -99,3 +99,11 @@ def test_nothing_of_a_message_is_kept_after_the_reply(engine: Engine) -> None:
         if isinstance(obj, str) and ("zorbleflux" in obj or "qwyxzzt" in obj)
     ]
     assert held == []
+
+
+def test_the_stemmer_caches_no_message_word(engine: Engine) -> None:
+    """PyStemmer keeps a cache of 10,000 stemmed words by default, out of the reach of the
+    walk above: the words people sent. The matcher turns it off."""
+    for language in engine.languages.values():
+        stemmer = language.reader.analyser._stemmer
+        assert getattr(stemmer, "maxCacheSize", 0) == 0

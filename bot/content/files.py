@@ -3,6 +3,12 @@
 Staff edit these files by hand. "sources.0.url: invalid URL" is not enough; they need
 "content/en/overdose/naloxone-how.md:14". So YAML is composed once to learn where each key sits,
 then loaded, and validation errors are mapped back to lines.
+
+A file is refused, quickly and with a line a person can act on, when it is bigger than any
+content file needs to be (MAX_FILE_BYTES: a 10,000-service directory is a few MB), or when its
+YAML aliases (`&name` … `*name`) repeat parts of it more than MAX_ALIASES times or would expand
+it past MAX_NODES values: a few lines of aliases can stand for billions of values (an "alias
+bomb"), which would otherwise hold the bot at start-up.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ _LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
 )
 
 
+MAX_FILE_BYTES = 10_000_000
+MAX_ALIASES = 100
+MAX_NODES = 2_000_000
+
+
 class ContentError(Exception):
     """A file that cannot be read at all; carries where, for a `path:line` report."""
 
@@ -41,6 +52,8 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
     """Parse YAML text that starts on `first_line` of `path`."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
+        if node is not None:
+            _check_expansion(node, path, first_line)
         data = _LOADER("").construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -58,11 +71,65 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
 def read_text(path: Path) -> str:
     """A content file's text, or a ContentError a person can act on."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError(
+                path,
+                0,
+                f"is {size / 1e6:.0f} MB; content files must be under {MAX_FILE_BYTES // 1_000_000}"
+                " MB (is it the right file?)",
+            )
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError(path, 0, "is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise ContentError(path, 0, f"cannot be read ({exc.strerror})") from None
+
+
+def _check_expansion(root: yaml.Node, path: Path, first_line: int) -> None:
+    """Refuse aliases that repeat too much of the file, before anything walks it expanded.
+
+    Each node is counted once, after its children: its expanded size is its own value plus its
+    children's expanded sizes, so a bomb is measured, never built. A node referred to from
+    more than one place is an alias. (YAML anchors can't contain themselves: no cycles.)
+    """
+    expanded: dict[int, int] = {}
+    references = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in expanded:
+            continue
+        children = _children(node)
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in expanded)
+            continue
+        references += len(children)
+        aliases = references - len(expanded)  # references to nodes already counted
+        if aliases > MAX_ALIASES:
+            raise ContentError(
+                path,
+                first_line + node.start_mark.line,
+                f"more than {MAX_ALIASES} YAML aliases (*name); write the values out",
+            )
+        size = 1 + sum(expanded[id(child)] for child in children)
+        if size > MAX_NODES:
+            raise ContentError(
+                path,
+                first_line + node.start_mark.line,
+                f"YAML aliases here would expand to over {MAX_NODES:,} values; "
+                "write the values out instead of using &/* aliases",
+            )
+        expanded[id(node)] = size
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def read_yaml(path: Path) -> YamlDoc:

@@ -2,7 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import string
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.problems import Problem, error
+
+# The {placeholders} each message may use; the bot fills them in with str.format, so any other
+# name (a typo like {titel}) would fail every reply that uses the message.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "area_prompt": frozenset({"area"}),
+    "checked": frozenset({"date"}),
+    "reviewed": frozenset({"who", "date"}),
+    "buttons.also": frozenset({"title"}),
+    "buttons.answer": frozenset({"title"}),
+    "services.page": frozenset({"first", "last", "total"}),
+    "services.none_near": frozenset({"km"}),
+    "services.checked": frozenset({"date"}),
+    "services.open_until": frozenset({"when"}),
+    "services.closed_until": frozenset({"when"}),
+    "services.at_time": frozenset({"time"}),
+    "services.at_day_time": frozenset({"day", "time"}),
+    "services.distance": frozenset({"km"}),
+    "mix.title": frozenset({"a", "b"}),
+}
 
 
 class Buttons(BaseModel):
@@ -101,3 +126,46 @@ class Messages(BaseModel):
     # The kinds of service a directory may list (type id → button label), in button order.
     service_types: dict[str, str]
     mix: MixWords | None = None
+
+
+def load_messages(path: Path) -> tuple[Messages | None, list[Problem]]:
+    """A language's messages; None (with the problems) when they can't be used, a misspelt
+    placeholder included."""
+    try:
+        doc = read_yaml(path)
+        messages = Messages.model_validate(doc.data if doc.data is not None else {})
+    except ContentError as exc:
+        return None, [exc.problem]
+    except ValidationError as exc:
+        return None, validation_problems(path, exc, doc.lines)
+    problems = placeholder_problems(messages, path, doc.lines)
+    return (None if problems else messages), problems
+
+
+def placeholder_problems(messages: Messages, path: Path, lines: dict[str, int]) -> list[Problem]:
+    problems = []
+    for key, allowed in PLACEHOLDERS.items():
+        text = _value(messages, key)
+        if text is None:
+            continue
+        names = ", ".join("{" + name + "}" for name in sorted(allowed))
+        try:
+            used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        except ValueError:
+            problems.append(error(path, lines.get(key, 1), f"{key}: a {{ or }} is not paired"))
+            continue
+        for field in sorted(used):
+            name = field.split(".")[0].split("[")[0]
+            if name not in allowed:
+                where = lines.get(key, 1)
+                problems.append(
+                    error(path, where, f"{key}: {{{field}}} is not a placeholder; use {names}")
+                )
+    return problems
+
+
+def _value(messages: Messages, key: str) -> str | None:
+    value: object = messages
+    for part in key.split("."):
+        value = getattr(value, part, None)
+    return value if isinstance(value, str) else None

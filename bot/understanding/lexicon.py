@@ -34,6 +34,12 @@ class Lexicon:
             if key:
                 self._terms[key] = tuple(plain(word) for word in words(canonical))
         self._longest = max((len(key) for key in self._terms), default=1)
+        # For each word a term starts with, the lengths of those terms, longest first: only
+        # windows of these lengths can be a term, so other words cost one look-up.
+        sizes: dict[str, set[int]] = {}
+        for key in self._terms:
+            sizes.setdefault(key[0], set()).add(len(key))
+        self._sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -77,7 +83,11 @@ class Lexicon:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for size in range(min(self._longest, len(tokens) - i), 0, -1):
+            token = tokens[i]
+            sizes = self._sizes.get(token, [])
+            if "'" in token:  # a term may also start with the word without its apostrophes
+                sizes = sorted({*sizes, *self._sizes.get(plain(token), [])}, reverse=True)
+            for size in (s for s in sizes if s <= len(tokens) - i):
                 window = tuple(tokens[i : i + size])
                 found = self._terms.get(window) or self._terms.get(tuple(map(plain, window)))
                 if found is not None:
@@ -85,6 +95,6 @@ class Lexicon:
                     i += size
                     break
             else:
-                out.append(plain(tokens[i]))
+                out.append(plain(token))
                 i += 1
         return out

@@ -22,6 +22,9 @@ class MixFinder:
                 if tokens:
                     self._names.append((tokens, substance_id))
         self._names.sort(key=lambda item: -len(item[0]))  # longest first
+        self._by_first: dict[str, list[int]] = {}
+        for rank, (tokens, _) in enumerate(self._names):
+            self._by_first.setdefault(tokens[0], []).append(rank)
         self._comparing = {
             w for word in (table.comparing if table else ()) for w in normalise(word)
         }
@@ -30,18 +33,24 @@ class MixFinder:
         """The mix answer when exactly two substances are named."""
         if self.table is None or self._comparing.intersection(canonical):
             return None  # "is fetty worse than heroin" compares two drugs
+        # Every place a name starts, longest names first, then left to right: the same order
+        # as trying each name over the whole message, without comparing every name everywhere.
+        candidates: list[tuple[int, int]] = []  # (rank of the name, start)
+        for start, word in enumerate(canonical):
+            for rank in self._by_first.get(word, ()):
+                tokens = self._names[rank][0]
+                if tuple(canonical[start : start + len(tokens)]) == tokens:
+                    candidates.append((rank, start))
+        candidates.sort()
         taken = [False] * len(canonical)
         found: list[tuple[int, str]] = []
-        for tokens, substance_id in self._names:
-            size = len(tokens)
-            for start in range(len(canonical) - size + 1):
-                span = range(start, start + size)
-                if tuple(canonical[start : start + size]) == tokens and not any(
-                    taken[i] for i in span
-                ):
-                    for i in span:
-                        taken[i] = True
-                    found.append((start, substance_id))
+        for rank, start in candidates:
+            tokens, substance_id = self._names[rank]
+            span = range(start, start + len(tokens))
+            if not any(taken[i] for i in span):
+                for i in span:
+                    taken[i] = True
+                found.append((start, substance_id))
         named = list(dict.fromkeys(substance_id for _, substance_id in sorted(found)))
         if len(named) != 2:
             return None
