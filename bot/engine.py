@@ -337,7 +337,7 @@ class LanguageEngine:
         offered = [entry_id for entry_id, _ in alternatives] + entry.meta.related
         rows.extend(self._entry_rows(offered, skip={entry.id, also}))
         home: list[Button] = []
-        if entry.meta.area == "overdose" and not entry.meta.emergency:
+        if not entry.meta.emergency:  # the overdose card one tap away from every answer
             home.append(Button(b.emergency, p.EMERGENCY))
         home.append(Button(b.topics, p.TOPICS))
         rows.append(tuple(home))

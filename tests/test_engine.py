@@ -180,3 +180,10 @@ def test_numbers_show_warm_lines_next_to_crisis_lines(bot: Bot) -> None:
     assert "crisis line 116 123" in line and "someone to talk to" in line
     japan = next(row for row in text.splitlines() if row.startswith("<b>Japan</b>"))
     assert "0120-279-338" in japan  # the 24/7 Japanese-language line
+
+
+def test_every_answer_keeps_the_overdose_card_one_tap_away(bot: Bot) -> None:
+    """A question about a past overdose, or anything else, still shows how to get help now."""
+    for text in ("how do i look after my veins", "what is ketamine like"):
+        reply = bot.say(text)
+        assert any(b.data == "e" for b in reply.button_list), text
