@@ -32,7 +32,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.config import Telegram
 from handlers.counters import Counters
-from handlers.retry import RetryPolicy
+from handlers.retry import RetryPolicy, WrappedRequest
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def auth_retry_seconds(telegram: Telegram) -> float:
     return telegram.auth_retry_seconds
 
 
-class PollingRequest(BaseRequest):
+class PollingRequest(WrappedRequest):
     """Another request object's getUpdates calls, with each update checked on its own."""
 
     def __init__(
@@ -62,16 +62,6 @@ class PollingRequest(BaseRequest):
         self.clock = clock
         self.refused = asyncio.Event()
         self._polled = False
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def do_request(
         self,

@@ -72,7 +72,23 @@ def readable(payload: bytes) -> bool:
     return True
 
 
-class RetryingRequest(BaseRequest):
+class WrappedRequest(BaseRequest):
+    """A request object that hands everything but `do_request` to the one it wraps."""
+
+    inner: BaseRequest
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+
+class RetryingRequest(WrappedRequest):
     """Another request object's calls, repeated on 5xx, network errors and unreadable answers."""
 
     def __init__(
@@ -86,16 +102,6 @@ class RetryingRequest(BaseRequest):
         self.policy = policy
         self.counters = counters
         self.clock = clock
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def do_request(
         self,

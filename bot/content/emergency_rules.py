@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.files import read_model_doc
 from bot.content.kit import Id, Phrases, Strict, Words
 from bot.content.problems import Problem, error
 
@@ -102,10 +100,5 @@ def load_rules(path: Path) -> tuple[EmergencyRules | None, list[Problem]]:
     """The language's emergency rules; None (with the problems) when they can't be used."""
     if not path.exists():
         return None, [error(path, 0, "is missing: emergencies could not be recognised")]
-    try:
-        doc = read_yaml(path)
-        return EmergencyRules.model_validate(doc.data if doc.data is not None else {}), []
-    except ContentError as exc:
-        return None, [exc.problem]
-    except ValidationError as exc:
-        return None, validation_problems(path, exc, doc.lines)
+    rules, _, problems = read_model_doc(path, EmergencyRules)
+    return rules, problems

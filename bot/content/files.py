@@ -193,11 +193,20 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 def read_model(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
     """A YAML file validated against its schema; None (with the problems) when it can't be."""
+    found, _, found_problems = read_model_doc(path, model)
+    problems.extend(found_problems)
+    return found
+
+
+def read_model_doc(
+    path: Path, model: type[_Model]
+) -> tuple[_Model | None, YamlDoc | None, list[Problem]]:
+    """As `read_model`, also giving the parsed file (for its key lines)."""
     try:
         doc = read_yaml(path)
-        return model.model_validate(doc.data if doc.data is not None else {})
     except ContentError as exc:
-        problems.append(exc.problem)
+        return None, None, [exc.problem]
+    try:
+        return model.model_validate(doc.data if doc.data is not None else {}), doc, []
     except ValidationError as exc:
-        problems.extend(validation_problems(path, exc, doc.lines))
-    return None
+        return None, doc, validation_problems(path, exc, doc.lines)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.files import read_model_doc
 from bot.content.problems import Problem, error
 
 # The {placeholders} each message may use; the bot fills them in with str.format, so any other
@@ -131,13 +131,9 @@ class Messages(BaseModel):
 def load_messages(path: Path) -> tuple[Messages | None, list[Problem]]:
     """A language's messages; None (with the problems) when they can't be used, a misspelt
     placeholder included."""
-    try:
-        doc = read_yaml(path)
-        messages = Messages.model_validate(doc.data if doc.data is not None else {})
-    except ContentError as exc:
-        return None, [exc.problem]
-    except ValidationError as exc:
-        return None, validation_problems(path, exc, doc.lines)
+    messages, doc, problems = read_model_doc(path, Messages)
+    if messages is None or doc is None:
+        return None, problems
     problems = placeholder_problems(messages, path, doc.lines)
     return (None if problems else messages), problems
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from bot.content.files import ContentError, read_yaml, validation_problems
+from bot.content.files import read_model_doc
 from bot.content.kit import Phrases, Strict
 from bot.content.problems import Problem
 from bot.understanding.phrases import PhraseSet
@@ -52,13 +52,9 @@ def load_routing(path: Path) -> tuple[RoutingFile | None, list[Problem]]:
     """The language's routing phrases; a missing file means no free-text routing."""
     if not path.exists():
         return None, []
-    try:
-        doc = read_yaml(path)
-        rules = RoutingRules.model_validate(doc.data if doc.data is not None else {})
-    except ContentError as exc:
-        return None, [exc.problem]
-    except ValidationError as exc:
-        return None, validation_problems(path, exc, doc.lines)
+    rules, doc, problems = read_model_doc(path, RoutingRules)
+    if rules is None or doc is None:
+        return None, problems
     return RoutingFile(path, rules, doc.lines), []
 
 
