@@ -34,6 +34,7 @@ from handlers.commands import register_commands
 from handlers.counters import Counters
 from handlers.errors import ErrorHandler
 from handlers.group_chat import GroupChat
+from handlers.http import AiohttpRequest
 from handlers.logging import redact, setup_logging
 from handlers.polling import PollingRequest, auth_retry_seconds
 from handlers.private_chat import PrivateChat
@@ -112,14 +113,16 @@ def build_application(
 ) -> AnyApplication:
     """The Application for `config.telegram.mode`, with all handlers added.
 
-    `request` replaces the HTTP layer (tests pass a fake); it is wrapped for 5xx, network and
-    unreadable-answer retries either way, per `retry` (from the config unless given). getUpdates
+    `request` replaces the HTTP layer for sending (tests pass a fake; the bot's own is aiohttp,
+    see handlers/http.py, as the HTTP client is most of what an update costs). It is wrapped for
+    5xx, network and unreadable-answer retries either way, per `retry` (from the config unless
+    given). getUpdates
     goes through `PollingRequest`, which skips unreadable updates one by one and gives a token
     Telegram stops accepting `auth_seconds` before the bot stops. AIORateLimiter keeps this
     process under Telegram's limits and waits out 429 answers.
     """
     telegram = config.telegram
-    http = request or HTTPXRequest(connection_pool_size=max(16, 2 * telegram.concurrent_updates))
+    http = request or AiohttpRequest(connection_pool_size=max(16, 2 * telegram.concurrent_updates))
     polling = PollingRequest(
         get_updates_request or HTTPXRequest(),
         counters,
