@@ -58,6 +58,15 @@ class Telegram(BaseModel):
     concurrent_updates: int = Field(16, ge=1, le=1024)
 
 
+class Monitoring(BaseModel):
+    """Polling mode's optional server for /healthz and /metrics (webhook mode has both on its
+    own port). Off unless `port` is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    listen: str = "127.0.0.1"
+    port: int | None = Field(None, ge=1, le=65535)
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # The content the bot starts from: the bundled folder unless a whole other tree is given.
@@ -69,8 +78,11 @@ class Config(BaseModel):
     min_review_status: ReviewStatus = ReviewStatus.SOURCED
     operator: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "text": one line per record; "json": one JSON object per line, for log collectors
+    log_format: Literal["text", "json"] = "text"
     matching: Matching = Matching()
     telegram: Telegram = Telegram()
+    monitoring: Monitoring = Monitoring()
 
     @field_validator("country")
     @classmethod

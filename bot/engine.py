@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from jinja2 import TemplateError
@@ -149,7 +149,8 @@ class LanguageEngine:
         return self.message(self.messages.not_text, self._home_buttons())
 
     def text(self, text: str) -> Reply:
-        return self.reply_to(self.read(text), text)
+        reading = self.read(text)
+        return replace(self.reply_to(reading, text), route=reading.route.value)
 
     def read(self, text: str) -> Reading:
         """What this message needs (bot/understanding/reading.py): the one decision."""

@@ -36,6 +36,7 @@ from handlers.errors import ErrorHandler
 from handlers.group_chat import GroupChat
 from handlers.http import AiohttpRequest
 from handlers.logging import redact, setup_logging
+from handlers.monitoring import Monitor, polling_monitor, serving
 from handlers.polling import PollingRequest, auth_retry_seconds
 from handlers.private_chat import PrivateChat
 from handlers.ptb import AnyApplication, BucketedRateLimiter, ForgetfulApplication
@@ -226,7 +227,7 @@ def run(config: Config, out: TextIO | None = None) -> int:
     Every problem a person can fix is one line on stderr, never a traceback.
     """
     err = out or sys.stderr
-    setup_logging(config.log_level)
+    setup_logging(config.log_level, json_lines=config.log_format == "json")
     telegram = config.telegram
     try:
         token = read_token(telegram)
@@ -239,12 +240,18 @@ def run(config: Config, out: TextIO | None = None) -> int:
     counters = Counters()
     application = build_application(config, engine, token, counters, words)
     try:
+        monitor = polling_monitor(config, application, counters)
+    except OSError as exc:
+        where = f"{config.monitoring.listen}:{config.monitoring.port}"
+        print(f"hrbot: cannot listen on {where} for monitoring ({exc.strerror})", file=err)
+        return 2
+    try:
         if telegram.mode == "webhook":
             server = webhook_server(application, telegram, secret, counters)
             with _signals_to(server.handle_exit):
                 asyncio.run(run_webhook(application, server, words, engine.default))
         else:
-            asyncio.run(_poll_until_signal(application, words, engine.default))
+            asyncio.run(_poll_until_signal(application, words, engine.default, monitor))
     except InvalidToken:
         print("hrbot: Telegram does not accept this token; check it with @BotFather", file=err)
         return 2
@@ -259,13 +266,14 @@ def run(config: Config, out: TextIO | None = None) -> int:
 
 
 async def _poll_until_signal(
-    application: AnyApplication, words: Mapping[str, Words], default: str
+    application: AnyApplication, words: Mapping[str, Words], default: str, monitor: Monitor
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve_polling(application, words, default, stop)
+    async with serving(monitor):
+        await serve_polling(application, words, default, stop)
 
 
 class _signals_to:
@@ -292,7 +300,7 @@ def set_webhook(config: Config, delete: bool, out: TextIO | None = None) -> int:
     Not done by the replicas themselves: several replicas starting together would each set it.
     """
     err = out or sys.stderr
-    setup_logging(config.log_level)
+    setup_logging(config.log_level, json_lines=config.log_format == "json")
     telegram = config.telegram
     try:
         token = read_token(telegram)

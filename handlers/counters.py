@@ -1,34 +1,66 @@
 """Aggregate counts: how much the bot is used and what goes wrong, never by whom.
 
 A count has a name and a number, nothing else: no ids, no texts, no times. Counts live in the
-memory of one process (each replica has its own) and are shown on `/healthz` and in the log
-when the bot stops, so a service can see that answers go out and replies don't get lost.
+memory of one process (each replica has its own) and are shown on `/healthz`, on `/metrics`
+(handlers/metrics.py) and in the log when the bot stops, so a service can see that answers go
+out and replies don't get lost.
+
+Some counts are split by a label, and every label value comes from the bot's own fixed sets,
+never from a message: the kind of update (bot/conversation/reply.py EventKind), what reading a
+typed message decided (bot/understanding/reading.py Route), and the id of the answer shown (a
+content file's id). How long replies take is kept as a histogram: counts per time bucket, no
+single time is kept.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import Counter
 
 from bot.conversation.reply import Event, EventKind, Reply
+from bot.understanding.reading import Route
 
-# Every name in use, so a dashboard sees zeros instead of missing keys.
-NAMES = (
-    "updates",  # updates the handlers received
-    "answers",  # replies that showed a reviewed answer
-    "emergency",  # replies that showed an emergency card or numbers
-    "no_answer",  # typed messages without a direct answer (suggestions or the topics)
-    "not_text",  # voice notes, photos, stickers …
-    "locations",  # shared locations answered with services nearby (the places are not kept)
-    "group_pointers",  # group commands answered with "let's talk in private"
-    "replies_sent",  # replies delivered to Telegram
-    "replies_failed",  # replies that still failed after every retry
-    "telegram_retries",  # Bot API calls tried again after a 5xx, a network error or garbage
-    "callback_answers_failed",  # button presses whose spinner could not be stopped
-    "errors",  # exceptions that reached the error handler
-    "updates_unreadable",  # updates from getUpdates the library could not read, skipped
-    "webhook_rejected",  # webhook calls with a wrong or missing secret
-)
+# Every name in use, with what it counts, so a dashboard sees zeros instead of missing keys.
+NAMES = {
+    "updates": "updates the handlers received",
+    "answers": "replies that showed a reviewed answer",
+    "emergency": "replies that showed an emergency card or numbers",
+    "no_answer": "typed messages without a direct answer (suggestions or the topics)",
+    "not_text": "voice notes, photos, stickers and other messages the bot cannot read",
+    "locations": "shared locations answered with services nearby (the places are not kept)",
+    "group_pointers": "group commands answered with a pointer to a private chat",
+    "replies_sent": "replies delivered to Telegram",
+    "replies_failed": "replies that still failed after every retry",
+    "telegram_retries": "Bot API calls tried again after a 5xx, a network error or garbage",
+    "callback_answers_failed": "button presses whose spinner could not be stopped",
+    "errors": "exceptions that reached the error handler",
+    "updates_unreadable": "updates from getUpdates the library could not read, skipped",
+    "webhook_rejected": "webhook calls with a wrong or missing secret",
+}
+# Upper bounds (seconds) of the reply-time buckets: from the engine alone (milliseconds) to a
+# reply that waited out Telegram's faults (handlers/retry.py retries for up to two minutes).
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0)
+KINDS = tuple(kind.value for kind in EventKind)
+ROUTES = tuple(route.value for route in Route)
+
+
+class Latency:
+    """A histogram of reply times: counts per bucket, their sum, never a single time."""
+
+    def __init__(self, buckets: tuple[float, ...] = LATENCY_BUCKETS) -> None:
+        self.buckets = buckets
+        self.counts = [0] * (len(buckets) + 1)  # the last one is "over the largest bound"
+        self.sum = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect.bisect_left(self.buckets, seconds)] += 1
+        self.sum += seconds
+
+    def copy(self) -> Latency:
+        other = Latency(self.buckets)
+        other.counts, other.sum = list(self.counts), self.sum
+        return other
 
 
 class Counters:
@@ -36,6 +68,10 @@ class Counters:
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter({name: 0 for name in NAMES})
+        self._kinds: Counter[str] = Counter({kind: 0 for kind in KINDS})
+        self._routes: Counter[str] = Counter({route: 0 for route in ROUTES})
+        self._answers: Counter[str] = Counter()
+        self._latency = Latency()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
 
@@ -59,8 +95,28 @@ class Counters:
         with self._lock:
             return dict(self._counts)
 
+    def labelled(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Updates by kind, typed messages by route, answers shown by answer id."""
+        with self._lock:
+            return dict(self._kinds), dict(self._routes), dict(self._answers)
+
+    def latency(self) -> Latency:
+        with self._lock:
+            return self._latency.copy()
+
+    def replied_in(self, seconds: float) -> None:
+        """One reply took `seconds`, from the update reaching its handler to the reply sent."""
+        with self._lock:
+            self._latency.observe(seconds)
+
     def count_reply(self, event: Event, reply: Reply) -> None:
-        """What kind of reply the engine gave, from the reply alone."""
+        """What kind of reply the engine gave, from the event's kind and the reply alone."""
+        with self._lock:
+            self._kinds[event.kind.value] += 1
+            if reply.route is not None:
+                self._routes[reply.route] += 1
+            if reply.entry_id is not None:
+                self._answers[reply.entry_id] += 1
         if reply.emergency:
             self.add("emergency")
         if reply.entry_id is not None:

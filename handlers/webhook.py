@@ -32,13 +32,14 @@ import h11
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Update
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import Telegram
 from handlers.counters import Counters
+from handlers.monitoring import monitoring_routes
 from handlers.ptb import AnyApplication
 from handlers.token import SecretError, read_secret
 
@@ -89,7 +90,8 @@ def webhook_app(
     counters: Counters,
     timeout: float = DEFAULT_CLIENT_TIMEOUT,
 ) -> Starlette:
-    """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled."""
+    """The ASGI app: POST `path` takes updates; GET /healthz says whether updates are handled
+    and GET /metrics has the counts for Prometheus (handlers/monitoring.py)."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -113,17 +115,10 @@ def webhook_app(
         await application.update_queue.put(update)
         return Response()
 
-    async def healthz(request: Request) -> Response:
-        running = application.running
-        return JSONResponse(
-            {"status": "ok" if running else "stopping", "counts": counters.snapshot()},
-            status_code=200 if running else 503,
-        )
-
     return Starlette(
         routes=[
             Route(path, receive, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
+            *monitoring_routes(application, counters),  # /healthz and /metrics
         ]
     )
 

@@ -1,0 +1,129 @@
+"""`/healthz` and `/metrics`: whether the bot is handling updates, and its counts for Prometheus.
+
+In webhook mode both are on the webhook server itself (handlers/webhook.py adds these routes).
+In polling mode there is no server at all unless `monitoring.port` is set; then a small one
+serves just these two, on `monitoring.listen` (127.0.0.1 unless a container or a scraper on
+another machine needs more).
+
+`/healthz` answers 200 with the counts while updates are handled (in polling mode: while the
+poller runs too), and 503 once the bot is stopping or polling has stopped, so a container
+runtime or load balancer stops sending work to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Config
+from handlers.counters import Counters
+from handlers.metrics import exposition, registry_for
+from handlers.ptb import AnyApplication
+
+
+def handling(application: AnyApplication) -> Callable[[], bool]:
+    """Whether updates are being handled: the Application runs, and so does polling if any."""
+
+    def check() -> bool:
+        updater = application.updater
+        return application.running and (updater is None or updater.running)
+
+    return check
+
+
+def monitoring_routes(application: AnyApplication, counters: Counters) -> list[Route]:
+    is_handling = handling(application)
+    registry = registry_for(counters, is_handling)
+
+    async def healthz(request: Request) -> Response:
+        ok = is_handling()
+        return JSONResponse(
+            {"status": "ok" if ok else "stopping", "counts": counters.snapshot()},
+            status_code=200 if ok else 503,
+        )
+
+    async def metrics(request: Request) -> Response:
+        return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+
+
+class QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves SIGINT and SIGTERM to the bot: the polling loop stops on
+    them and then stops this server, after the updates already fetched are answered."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def bind(listen: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything starts so a port in use is one clear error
+    (OSError) instead of a server that exits on its own later."""
+    family = socket.AF_INET6 if ":" in listen else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((listen, port))
+        sock.listen(64)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def monitoring_server(application: AnyApplication, counters: Counters) -> QuietServer:
+    """The polling mode's small server for `/healthz` and `/metrics` (serve it with a socket
+    from `bind`)."""
+    app = Starlette(routes=monitoring_routes(application, counters))
+    config = uvicorn.Config(
+        app,
+        log_config=None,  # keep the bot's logging (and its filters) as they are
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=2,
+    )
+    return QuietServer(config)
+
+
+# The polling mode's server and its bound socket, or None when monitoring.port is not set.
+Monitor = tuple[QuietServer, socket.socket] | None
+
+
+def polling_monitor(config: Config, application: AnyApplication, counters: Counters) -> Monitor:
+    """The server `hrbot run` starts beside polling when `monitoring.port` is set; OSError when
+    the port cannot be had. Webhook mode needs none: its own server has both routes."""
+    port = config.monitoring.port
+    if config.telegram.mode != "polling" or port is None:
+        return None
+    sock = bind(config.monitoring.listen, port)
+    return monitoring_server(application, counters), sock
+
+
+@contextlib.asynccontextmanager
+async def serving(monitor: Monitor) -> AsyncIterator[None]:
+    """Serve `monitor` (if any) for the duration of the block, then stop it."""
+    if monitor is None:
+        yield
+        return
+    server, sock = monitor
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
