@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import uvicorn
@@ -127,3 +130,39 @@ async def serving(monitor: Monitor) -> AsyncIterator[None]:
     finally:
         server.should_exit = True
         await task
+
+
+def health_url(config: Config) -> str | None:
+    """Where the bot this config runs answers `/healthz`: the webhook port, or in polling mode
+    `monitoring.port`; None when polling runs without one. A wildcard listen address is asked
+    on the loopback address, as from inside the container."""
+    if config.telegram.mode == "webhook":
+        listen, port = config.telegram.listen, config.telegram.port
+    elif config.monitoring.port is not None:
+        listen, port = config.monitoring.listen, config.monitoring.port
+    else:
+        return None
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(listen, listen)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/healthz"
+
+
+def check_health(config: Config, timeout: float = 5.0) -> int:
+    """`hrbot health`: 0 when the bot answers that it handles updates, 1 when it does not or
+    cannot be reached, 2 when this config gives it nothing to ask. One line says which."""
+    url = health_url(config)
+    if url is None:
+        print("hrbot: polling mode has no health check unless monitoring.port is set")
+        return 2
+    try:
+        # no proxy: the bot is on this machine, whatever http_proxy says
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url, timeout=timeout) as response:
+            status = json.load(response).get("status", "?")
+    except urllib.error.HTTPError as exc:
+        print(f"not handling updates (HTTP {exc.code} from {url})")
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"cannot ask {url} ({type(exc).__name__})")
+        return 1
+    print(status)
+    return 0 if status == "ok" else 1

@@ -69,6 +69,7 @@ def read_webhook_secret(telegram: Telegram, environ: Mapping[str, str] | None = 
         telegram.webhook_secret_file,
         "webhook secret",
         os.environ if environ is None else environ,
+        credential="webhook-secret",
     )
     if not secret:
         raise SecretError(

@@ -132,7 +132,8 @@ async def test_polling_health_says_stopping_once_polling_stops(polling_bot: Runn
 def test_hrbot_run_polling_serves_metrics_and_health_on_its_port_with_json_logs(
     tmp_path: Path,
 ) -> None:
-    """`hrbot run` itself: monitoring.port in polling mode, log_format json, a clean stop."""
+    """`hrbot run` itself: monitoring.port in polling mode, log_format json, `hrbot health`
+    (the container's health check) answered, a clean stop."""
     api = FakeBotApi(TOKEN).start()
     port = bind("127.0.0.1", 0)
     number = port.getsockname()[1]
@@ -153,12 +154,17 @@ def test_hrbot_run_polling_serves_metrics_and_health_on_its_port_with_json_logs(
         with httpx.Client(timeout=10) as client:
             health = client.get(f"http://127.0.0.1:{number}/healthz")
             page = client.get(f"http://127.0.0.1:{number}/metrics").text
+        health_check = subprocess.run(
+            [sys.executable, "-m", "handlers.cli", "health", "--config", str(config)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
     finally:
         bot.send_signal(signal.SIGTERM)
         _, stderr = bot.communicate(timeout=30)
         api.stop()
     assert bot.returncode == 0, stderr
     assert health.status_code == 200 and health.json()["counts"]["replies_sent"] == 1
+    assert (health_check.returncode, health_check.stdout) == (0, "ok\n")  # the image's check
     assert 'hrbot_messages_by_route_total{route="emergency"} 1.0' in page
     lines = [json.loads(line) for line in stderr.splitlines()]
     assert any("polling for updates" in line["message"] for line in lines)
