@@ -117,10 +117,9 @@ def build_application(
     `request` replaces the HTTP layer for sending (tests pass a fake; the bot's own is aiohttp,
     see handlers/http.py, as the HTTP client is most of what an update costs). It is wrapped for
     5xx, network and unreadable-answer retries either way, per `retry` (from the config unless
-    given). getUpdates
-    goes through `PollingRequest`, which skips unreadable updates one by one and gives a token
-    Telegram stops accepting `auth_seconds` before the bot stops. AIORateLimiter keeps this
-    process under Telegram's limits and waits out 429 answers.
+    given). getUpdates goes through `PollingRequest`, which skips unreadable updates one by one
+    and gives a token Telegram stops accepting `auth_seconds` before the bot stops.
+    AIORateLimiter keeps this process under Telegram's limits and waits out 429 answers.
     """
     telegram = config.telegram
     http = request or AiohttpRequest(connection_pool_size=max(16, 2 * telegram.concurrent_updates))
