@@ -3,8 +3,9 @@
 Run by .ci/run after `pip install` of the built wheel into a fresh venv (not editable), with
 that venv's `hrbot` and the wheel as arguments. Checks: --version, check, chat and match on
 the bundled content; init + check + chat on a service's own folder, which survives a
-reinstall; `hrbot run` answering through the tests' fake Bot API on 127.0.0.1, and
-`hrbot health` (the container's health check) asking it over its monitoring port.
+reinstall, then preview and review sign there; `hrbot run` answering through the tests'
+fake Bot API on 127.0.0.1, `hrbot health` (the container's health check) asking it over its
+monitoring port, and `hrbot stats` reading that port's /metrics.
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ def main(hrbot: str, wheel: str) -> int:
              wheel], check=True, timeout=300,
         )  # fmt: skip
         assert "Our drop-in hours" in run("chat", "--config", config, stdin="drop in hours\n")
+        run("preview", "--config", config, "--out", str(work / "site"))
+        page = (work / "site" / "answers" / "local-hours.html").read_text(encoding="utf-8")
+        assert "Our drop-in hours" in page and (work / "site" / "style.css").exists()
+        run("review", "sign", "local-hours", "--by", "Sam (nurse)", "--config", config)
+        assert 'reviewed_by: "Sam (nurse)"' in answer.read_text(encoding="utf-8")
+        run("check", "--config", config)
 
         api = FakeBotApi(TOKEN).start()
         try:
@@ -91,13 +98,18 @@ def main(hrbot: str, wheel: str) -> int:
                 assert api.wait_for(lambda: bool(api.answered("sendMessage")), 30), "no reply"
                 assert "Someone is overdosing" in api.answered("sendMessage")[0].text
                 assert run("health", "--config", str(telegram)).strip() == "ok", "hrbot health"
+                stats = run("stats", f"http://127.0.0.1:{monitor}")
+                assert "1 typed message(s)" in stats and "overdose-now (1)" in stats, stats
             finally:
                 bot.terminate()
                 code = bot.wait(timeout=30)
             assert code == 0, f"hrbot run exited {code} on SIGTERM"
         finally:
             api.stop()
-    print("installed package: --version, check, chat, match, init, reinstall, run, health: ok")
+    print(
+        "installed package: --version, check, chat, match, init, reinstall, preview, review,"
+        " run, health, stats: ok"
+    )
     return 0
 
 

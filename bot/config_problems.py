@@ -27,6 +27,13 @@ PATTERNS = {
     "webhook_url": "must be the full public address, starting with https://",
     "webhook_path": "must start with / and hold only letters, digits and / _ . -",
 }
+# Settings that moved, at their old place, and what to write instead.
+MOVED = {
+    ("telegram", "metrics_port"): (
+        "has moved: write the port under `monitoring:` as `port:` (its server answers /metrics "
+        "and /healthz beside polling)"
+    ),
+}
 
 
 @cache
@@ -61,6 +68,8 @@ def reword(model: type[BaseModel], error: ErrorDetails) -> str:
     """One pydantic error as a sentence saying what to write instead."""
     loc = tuple(str(part) for part in error["loc"])
     kind, given = error["type"], error.get("input")
+    if kind == "extra_forbidden" and loc in MOVED:
+        return MOVED[loc]
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         known = list(owner.model_fields) if owner else []

@@ -18,6 +18,7 @@ from typing import TextIO
 from jinja2 import TemplateError
 
 from bot.config import Config
+from bot.content.messages import Messages
 from bot.content.mixes import GENERAL_ANSWER, Mix
 from bot.content.model import AREAS, Entry
 from bot.content.numbers import NumberBook
@@ -66,13 +67,28 @@ class LanguageEngine:
             if entry.meta.review.status.rank >= config.min_review_status.rank
         }
         self.numbers = library.numbers
+        self._templates = library.templates
+        self._operator = config.operator
         self.renderer = Renderer(
-            library.templates, language.messages, _variables(language, library.numbers, config)
+            library.templates,
+            language.messages,
+            _variables(language.messages, library.numbers, config.country, config.operator),
         )
+        self.has_country = library.numbers.get(config.country) is not None
+        self.safety_net = self._safety_net_line()
         self.problems: list[Problem] = []
         self._rendered = self._render_all()  # an answer that can't be shown is left out here,
         self.reader = self._reader(language, config)  # so the matcher never offers it
         self._services_setup(language, library, config, directory, clock)
+
+    def _safety_net_line(self) -> str:
+        """The line that keeps every unsure reply from being a dead end."""
+        variables = self.renderer.variables
+        if not self.has_country:
+            return self.messages.safety_net_no_country
+        return self.messages.safety_net.format(
+            emergency=variables["emergency"], crisis_line=variables["crisis_line"]
+        )
 
     def _reader(self, language: Language, config: Config) -> Reader:
         analyser = Analyser(language.code, language.lexicon, language.stopwords)
@@ -146,7 +162,7 @@ class LanguageEngine:
             return self.command(event.text, event.argument)
         if event.kind is EventKind.LOCATION:
             return self.location(event.latitude, event.longitude)
-        return self.message(self.messages.not_text, self._home_buttons())
+        return self.message(self.messages.not_text, self._safety_rows(), safety_net=True)
 
     def text(self, text: str) -> Reply:
         reading = self.read(text)
@@ -164,6 +180,8 @@ class LanguageEngine:
             return self.no_match(text, self.messages.off_topic)
         if route is Route.GREETING:
             return self.start()
+        if reading.support is not None:
+            return self.answer(reading.support)
         if reading.need is not None:
             return self.services.for_need(reading.need)
         if reading.mix is not None:
@@ -255,6 +273,20 @@ class LanguageEngine:
                 seen.append(entry_id)
         return p.rows([Button(self.entries[i].title, p.data(p.ANSWER, i)) for i in seen])
 
+    def answer_in(self, entry_id: str, country: str) -> Reply:
+        """An answer as a deployment in `country` shows it, with that country's numbers in
+        its placeholders: `hrbot preview` draws the emergency and crisis cards of every
+        country this way, through the same templates and buttons as `answer`."""
+        variables = _variables(self.messages, self.numbers, country, self._operator)
+        renderer = Renderer(self._templates, self.messages, variables)
+        entry = self.entries[entry_id]
+        return Reply(
+            renderer.answer(entry),
+            self.buttons_for(entry),
+            emergency=entry.meta.emergency,
+            entry_id=entry_id,
+        )
+
     def mix(self, mix: Mix) -> Reply:
         """The answer for one mix: how risky, why, what to do, and its sources."""
         table = self.reader.mixes.table
@@ -290,18 +322,22 @@ class LanguageEngine:
     def suggest(self, found: Match) -> Reply:
         ids = [entry_id for entry_id, _ in found.alternatives]
         rows = [*self._entry_rows(ids, skip=set())]
-        rows.append(self._home_row())
-        return Reply(self.renderer.render("suggest.html.j2"), tuple(rows))
+        rows.extend(self._safety_rows())
+        html = self.renderer.render("suggest.html.j2", safety_net=self.safety_net)
+        return Reply(html, tuple(rows))
 
     def no_match(self, text: str, message: str | None = None) -> Reply:
         html = self.renderer.render(
-            "no_match.html.j2", text=text[:80], message=message or self.messages.no_match
+            "no_match.html.j2",
+            text=text[:80],
+            message=message or self.messages.no_match,
+            safety_net=self.safety_net,
         )
-        return Reply(html, (*self._area_rows(), self._home_row()))
+        return Reply(html, (*self._area_rows(), *self._safety_rows()))
 
     def start(self) -> Reply:
-        html = self.renderer.render("start.html.j2")
-        return Reply(html, (*self._area_rows(), self._home_row(topics=False)))
+        html = self.renderer.render("start.html.j2", safety_net=self.safety_net)
+        return Reply(html, (*self._area_rows(), *self._safety_rows(topics=False)))
 
     def menu(self) -> Reply:
         rows = (*self._area_rows(), (Button(self.messages.buttons.emergency, p.EMERGENCY),))
@@ -319,8 +355,11 @@ class LanguageEngine:
         html = self.renderer.render("numbers.html.j2", countries=countries)
         return Reply(html, (self._home_row(),), emergency=True)
 
-    def message(self, text: str, buttons: Rows = ()) -> Reply:
-        return Reply(self.renderer.render("message.html.j2", message=text), buttons)
+    def message(self, text: str, buttons: Rows = (), safety_net: bool = False) -> Reply:
+        line = self.safety_net if safety_net else ""
+        return Reply(
+            self.renderer.render("message.html.j2", message=text, safety_net=line), buttons
+        )
 
     def _area_rows(self) -> Rows:
         areas = [area for area in AREAS if any(e.meta.area == area for e in self.entries.values())]
@@ -337,6 +376,13 @@ class LanguageEngine:
 
     def _home_buttons(self) -> Rows:
         return (self._home_row(),)
+
+    def _safety_rows(self, topics: bool = True) -> Rows:
+        """The home row, and without a country the numbers by country one tap away."""
+        rows = [self._home_row(topics)]
+        if not self.has_country:
+            rows.append((Button(self.messages.buttons.numbers, p.NUMBERS),))
+        return tuple(rows)
 
     # --- the services finder (bot/services/) --------------------------------------------------
 
@@ -360,6 +406,7 @@ class LanguageEngine:
             answers,
             has_country=config.country is not None,
             clock=clock,
+            fallback=_fallbacks(library),
         )
 
     def location(self, latitude: float | None, longitude: float | None) -> Reply:
@@ -415,6 +462,15 @@ class Engine:
         return found
 
 
+def _fallbacks(library: Library) -> dict[str, tuple[str, ...]]:
+    """Which national line types serve each need (`service-types.yaml`, layered)."""
+    from bot.services.taxonomy import FILE_NAME, read_mapping
+
+    path = library.file(FILE_NAME)
+    mapping, _problems = read_mapping(path) if path.exists() else (None, [])
+    return {kind: tuple(kinds) for kind, kinds in mapping.fallback.items()} if mapping else {}
+
+
 def build_engine(config: Config, report: TextIO | None = None) -> Engine:
     """The engine over every usable file of the config's content; each broken one is
     reported and left out.
@@ -433,14 +489,15 @@ def build_engine(config: Config, report: TextIO | None = None) -> Engine:
     return engine
 
 
-def _variables(language: Language, numbers: NumberBook, config: Config) -> dict[str, str]:
-    """The values of the placeholders answers may use ({{ emergency }} …)."""
-    messages = language.messages
-    country = numbers.get(config.country)
+def _variables(
+    messages: Messages, numbers: NumberBook, code: str | None, operator: str | None
+) -> dict[str, str]:
+    """The values of the placeholders answers may use ({{ emergency }} …) in country `code`."""
+    country = numbers.get(code)
     emergency = country.emergency if country else messages.local_emergency_fallback
     crisis = country.crisis.describe() if country and country.crisis else None
     return {
         "emergency": emergency,
         "crisis_line": crisis or messages.crisis_line_fallback,
-        "operator": config.operator or messages.operator_fallback,
+        "operator": operator or messages.operator_fallback,
     }

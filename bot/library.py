@@ -35,6 +35,8 @@ from bot.understanding.routing import RoutingFile, load_routing
 NUMBERS_FILE = "emergency-numbers.yaml"
 TEMPLATES_DIR = "templates"
 MESSAGES_FILE = "messages.yaml"
+CONTEXTUAL_KEY = "with_context"  # lexicon.yaml: terms that are drugs only near drug words
+CONTEXT_WORDS_KEY = "context_words"
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -225,8 +227,14 @@ def _load_lexicon(path: Path, problems: list[Problem]) -> Lexicon:
     if not isinstance(doc.data, dict):
         problems.append(error(path, 1, "must map canonical words to lists of terms"))
         return Lexicon({})
+    data = dict(doc.data)
+    contextual = _contextual_terms(data.pop(CONTEXTUAL_KEY, None), path, doc.lines, problems)
+    context_words = data.pop(CONTEXT_WORDS_KEY, None) or []
+    if not isinstance(context_words, list):
+        problems.append(error(path, doc.lines.get(CONTEXT_WORDS_KEY, 1), "must be a list"))
+        context_words = []
     pairs: dict[str, str] = {}
-    for canonical, terms in doc.data.items():
+    for canonical, terms in data.items():
         line = doc.lines.get(str(canonical), 1)
         if not isinstance(terms, list):
             problems.append(error(path, line, f"{canonical}: must be a list of terms"))
@@ -240,7 +248,28 @@ def _load_lexicon(path: Path, problems: list[Problem]) -> Lexicon:
                 )
                 continue
             pairs[text] = str(canonical)
-    return Lexicon(pairs)
+    return Lexicon(pairs, contextual, [str(word) for word in context_words])
+
+
+def _contextual_terms(
+    value: object, path: Path, lines: dict[str, int], problems: list[Problem]
+) -> dict[str, str]:
+    """`with_context:` in lexicon.yaml: canonical word → everyday words that map only near a
+    drug or using word."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(error(path, lines.get(CONTEXTUAL_KEY, 1), "must map words to lists"))
+        return {}
+    found: dict[str, str] = {}
+    for canonical, terms in value.items():
+        if not isinstance(terms, list):
+            line = lines.get(f"{CONTEXTUAL_KEY}.{canonical}", 1)
+            problems.append(error(path, line, f"{canonical}: must be a list of terms"))
+            continue
+        for term in terms:
+            found[str(term).strip().casefold()] = str(canonical)
+    return found
 
 
 def _load_words_to_avoid(path: Path, problems: list[Problem]) -> dict[str, str]:

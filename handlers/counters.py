@@ -7,17 +7,23 @@ out and replies don't get lost.
 
 Some counts are split by a label, and every label value comes from the bot's own fixed sets,
 never from a message: the kind of update (bot/conversation/reply.py EventKind), what reading a
-typed message decided (bot/understanding/reading.py Route), and the id of the answer shown (a
-content file's id). How long replies take is kept as a histogram: counts per time bucket, no
-single time is kept.
+typed message decided (bot/understanding/reading.py Route), the id of the answer shown, the
+answers a did-you-mean offered and their areas, and the emergency card shown (content ids and
+areas). So `hrbot stats` can say which answers a did-you-mean offers most, and what the bot
+fails on by area, while no message text is kept anywhere. How long replies take is kept as a
+histogram: counts per time bucket, no single time is kept.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections import Counter
+from collections.abc import Mapping
 
+from bot.content.model import Entry
+from bot.conversation import protocol as p
 from bot.conversation.reply import Event, EventKind, Reply
 from bot.understanding.reading import Route
 
@@ -43,6 +49,13 @@ NAMES = {
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0)
 KINDS = tuple(kind.value for kind in EventKind)
 ROUTES = tuple(route.value for route in Route)
+# Counts by one content label, beside kinds, routes and answers shown: name → (label, meaning).
+OFFERS = {
+    "suggested": ("answer", "Answers offered in a did-you-mean, by answer"),
+    "suggested_areas": ("area", "Did-you-mean replies, by the area of the answers offered"),
+    "cards": ("card", "Emergency and crisis cards and the numbers list shown, by card"),
+}
+NUMBERS_CARD = "numbers"  # the card label of an emergency reply that is the numbers list
 
 
 class Latency:
@@ -71,9 +84,11 @@ class Counters:
         self._kinds: Counter[str] = Counter({kind: 0 for kind in KINDS})
         self._routes: Counter[str] = Counter({route: 0 for route in ROUTES})
         self._answers: Counter[str] = Counter()
+        self._offers: dict[str, Counter[str]] = {name: Counter() for name in OFFERS}
         self._latency = Latency()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
+        self.started = time.time()  # when counting began: a total means "since then"
 
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
@@ -100,6 +115,16 @@ class Counters:
         with self._lock:
             return dict(self._kinds), dict(self._routes), dict(self._answers)
 
+    def offers(self) -> dict[str, dict[str, int]]:
+        """Did-you-mean answers and areas, and cards shown, each by its content label."""
+        with self._lock:
+            return {name: dict(counts) for name, counts in self._offers.items()}
+
+    def add_offer(self, name: str, value: str, amount: int = 1) -> None:
+        """Count one `name` (a key of OFFERS) for a content label's value (an id, an area)."""
+        with self._lock:
+            self._offers[name][value] += amount
+
     def latency(self) -> Latency:
         with self._lock:
             return self._latency.copy()
@@ -109,14 +134,22 @@ class Counters:
         with self._lock:
             self._latency.observe(seconds)
 
-    def count_reply(self, event: Event, reply: Reply) -> None:
-        """What kind of reply the engine gave, from the event's kind and the reply alone."""
+    def count_reply(
+        self, event: Event, reply: Reply, entries: Mapping[str, Entry] | None = None
+    ) -> None:
+        """What kind of reply the engine gave, from the event's kind and the reply alone;
+        `entries` (the language's answers) gives the areas of the answers a did-you-mean
+        offers."""
         with self._lock:
             self._kinds[event.kind.value] += 1
             if reply.route is not None:
                 self._routes[reply.route] += 1
             if reply.entry_id is not None:
                 self._answers[reply.entry_id] += 1
+            if reply.emergency:
+                self._offers["cards"][reply.entry_id or NUMBERS_CARD] += 1
+        if reply.route == "suggest":
+            self._count_offered(reply, entries or {})
         if reply.emergency:
             self.add("emergency")
         if reply.entry_id is not None:
@@ -132,3 +165,16 @@ class Counters:
         """One log line: `name=n` for every count that is not zero."""
         counts = self.snapshot()
         return " ".join(f"{name}={n}" for name, n in counts.items() if n) or "nothing counted"
+
+    def _count_offered(self, reply: Reply, entries: Mapping[str, Entry]) -> None:
+        """A did-you-mean: each answer it offers, and (once) each area they belong to."""
+        offered = [
+            value
+            for button in reply.button_list
+            for kind, value in [p.parse(button.data)]
+            if kind == p.ANSWER and value
+        ]
+        for entry_id in offered:
+            self.add_offer("suggested", entry_id)
+        for area in dict.fromkeys(entries[i].meta.area for i in offered if i in entries):
+            self.add_offer("suggested_areas", area)

@@ -1,9 +1,11 @@
 """Prometheus metrics: the bot's counts (handlers/counters.py) in the text format Prometheus
-scrapes, on `/metrics` (handlers/monitoring.py serves it).
+scrapes, on `/metrics` (handlers/monitoring.py serves it), for Prometheus and for `hrbot stats`
+(bot/tools/stats.py).
 
 Nothing is counted twice: a collector reads the counts at scrape time. Every series and every
 label value comes from the bot's own fixed sets (count names, update kinds, reading's routes,
-content ids of answers, the release), so no scrape can carry anything about a person. Each
+content ids of answers and cards, answer areas, the release), so no scrape can carry anything
+about a person. Each
 process has its own registry (never prometheus-client's global one), so tests and several bots
 in one process never mix their numbers; the process's CPU, memory and open files are included.
 """
@@ -22,7 +24,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from handlers.counters import NAMES, Counters
+from handlers.counters import NAMES, OFFERS, Counters
 
 PREFIX = "hrbot"
 
@@ -60,6 +62,8 @@ class CountsCollector(Collector):
         yield _labelled(
             "answers_by_id", "Replies that showed an answer, by the answer's id", "answer", answers
         )
+        for name, (label, help_text) in OFFERS.items():
+            yield _labelled(name, help_text, label, self.counters.offers()[name])
         latency = self.counters.latency()
         cumulative, buckets = 0, []
         for bound, count in zip((*latency.buckets, float("inf")), latency.counts, strict=True):
@@ -71,6 +75,11 @@ class CountsCollector(Collector):
             buckets=buckets,
             sum_value=latency.sum,
         )
+        started = GaugeMetricFamily(
+            f"{PREFIX}_started_seconds", "When this process began counting (Unix time)"
+        )
+        started.add_metric([], self.counters.started)
+        yield started
         up = GaugeMetricFamily(f"{PREFIX}_handling", "1 while updates are being handled")
         up.add_metric([], 1 if self.handling() else 0)
         yield up

@@ -105,7 +105,7 @@ class PrivateChat:
                 menu = self.engine.language(event.language).menu()
                 await send_reply(bot, chat_id, menu, self.counters)
             raise
-        self.counters.count_reply(event, reply)
+        self.counters.count_reply(event, reply, self.engine.language(event.language).entries)
         return reply
 
 

@@ -180,6 +180,7 @@ def test_every_mistake_is_reported_at_once_each_at_its_line_with_what_to_write(
         ("telegram:\n  webhook_url: bot.example.org\n", "starting with https://"),
         ("telegram: yes\n", "telegram: "),
         ("monitoring:\n  port: 0\n", "0 is out of range: use 1 to 65535"),
+        ("telegram:\n  metrics_port: 9100\n", "has moved: write the port under `monitoring:`"),
     ],
 )
 def test_a_mistake_says_what_to_write(tmp_path: Path, text: str, hint: str) -> None:

@@ -170,3 +170,13 @@ def test_small_talk_gets_the_greeting_not_a_guess(engine: Engine, text: str) -> 
 def test_a_greeting_with_a_question_is_answered(engine: Engine) -> None:
     reply = engine.handle(Event(EventKind.TEXT, "hi how do i use narcan"))
     assert reply.entry_id == "naloxone-how"
+
+
+def test_numbers_show_warm_lines_next_to_crisis_lines(bot: Bot) -> None:
+    """A listening line for when it is hard but not a crisis, where a country has one."""
+    bot.say("/emergency")
+    text = unescape(bot.press("🌍").html)
+    line = next(row for row in text.splitlines() if row.startswith("<b>United Kingdom</b>"))
+    assert "crisis line 116 123" in line and "someone to talk to" in line
+    japan = next(row for row in text.splitlines() if row.startswith("<b>Japan</b>"))
+    assert "0120-279-338" in japan  # the 24/7 Japanese-language line

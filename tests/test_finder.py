@@ -162,7 +162,7 @@ def test_nearest_first_with_hand_computed_distances(tmp_path: Path) -> None:
     assert NEAR_KM < 2.0 * 111.195
 
 
-def test_open_ones_first_then_nearest(tmp_path: Path) -> None:
+def test_nearest_means_closest_first_whatever_the_hours(tmp_path: Path) -> None:
     services = [
         service(
             "closed-near",
@@ -182,11 +182,12 @@ def test_open_ones_first_then_nearest(tmp_path: Path) -> None:
     directory = directory_of(tmp_path, services)
     found = nearest(directory, Point(*LONDON), FRIDAY_NOON)
     assert [f.listing.id for f in found] == [
-        "open-far",
-        "open-middle",
-        "unknown-near",
         "closed-near",
+        "unknown-near",
+        "open-middle",
+        "open-far",
     ]
+    assert [f.status.is_open for f in found] == [False, False, True, True]  # shown on each
 
 
 def test_nearest_matches_a_full_scan(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ from conftest import ROOT
 
 from bot.config import BUNDLED_CONTENT
 from bot.services.directory import read_region
+from bot.services.hsds import hsds_hours, read_hsds
 from bot.services.importer import (
     ImportError_,
+    Options,
     Target,
     check_target,
-    hsds_hours,
     known_types,
     read_csv,
-    read_hsds,
     verify_written,
     write_region,
 )
@@ -45,23 +45,33 @@ bad-date,Bad Date,naloxone,Camden,,,,,,,yesterday,yes
 """
 
 
-def test_csv_with_bad_rows_imports_the_good_ones_and_reports_each_bad_line(
+def test_csv_bad_fields_lose_the_field_and_bad_records_are_counted_by_reason(
     tmp_path: Path,
 ) -> None:
     source = tmp_path / "services.csv"
     source.write_text(SPREADSHEET, encoding="utf-8")
-    found = read_csv(source, KNOWN)
-    assert [s["id"] for s in found.services] == ["good-one", "good-two", "hidden"]
+    found = read_csv(source, KNOWN, Options(country="GB"))
+    assert [s["id"] for s in found.services] == [
+        "good-one", "good-two", "bad-latitude", "bad-type", "bad-hours", "no-id-given", "hidden",
+    ]  # fmt: skip
     bad = {p.line: p.message for p in found.problems if p.is_error}
-    assert set(bad) == {5, 6, 8, 9, 11, 12}
-    assert "latitude" in bad[5] and "90" in bad[5]
-    assert "unknown needle-exchange" in bad[6]
-    assert "hours" in bad[8] and "opening_hours" in bad[8]
-    assert "walk_in: write yes or no" in bad[9]
+    assert set(bad) == {11, 12}
     assert "already used on line 2" in bad[11]
     assert "verified_on" in bad[12]
+    warned = {p.line: p.message for p in found.problems if not p.is_error}
+    assert "latitude" in warned[5] and "left out, the rest imported" in warned[5]
+    assert "call to check" in warned[8]
+    assert "walk_in: write yes or no" in warned[9]
     assert all(str(p).startswith(f"{source}:{p.line}: ") for p in found.problems)
-    assert found.left_out == 6
+    assert (found.records_in, len(found.services), found.left_out) == (9, 7, 2)
+    assert found.reasons == {"id used twice": 1, "verified_on is not a date": 1}
+    services = {s["id"]: s for s in found.services}
+    assert (
+        "latitude" not in services["bad-latitude"] and "longitude" not in services["bad-latitude"]
+    )
+    assert services["bad-type"]["types"] == ["syringe-services"]  # "needle-exchange" is its words
+    assert "hours" not in services["bad-hours"]
+    assert services["bad-hours"]["hours_text"] == "9am till 5"
 
     target = Target("test-town", "GB", "Europe/London", tmp_path / "services")
     path = write_region(target, found.services, source)
@@ -146,7 +156,7 @@ HSDS: list[dict[str, Any]] = [
 def test_hsds_json_services_with_line_numbers(tmp_path: Path) -> None:
     source = tmp_path / "hsds.json"
     source.write_text(json.dumps({"total_items": 3, "contents": HSDS}, indent=2), encoding="utf-8")
-    found = read_hsds(source, KNOWN)
+    found = read_hsds(source, KNOWN, options=Options(country="GB"))
     [service] = found.services
     assert service["name"] == "Harbour Needle Exchange"
     assert service["organisation"] == "Harbour Project"
@@ -163,7 +173,9 @@ def test_hsds_json_services_with_line_numbers(tmp_path: Path) -> None:
     missing_line = next(i for i, text in enumerate(lines, 1) if '"No Type Here"' in text) - 2
     assert lines[closed_line - 1].strip() == "{" and lines[missing_line - 1].strip() == "{"
     assert not by_line[closed_line].is_error and "defunct" in by_line[closed_line].message
-    assert by_line[missing_line].is_error and "no known type" in by_line[missing_line].message
+    assert by_line[missing_line].is_error and "no service type" in by_line[missing_line].message
+    assert (found.records_in, found.left_out) == (3, 2)
+    assert found.reasons == {"status defunct": 1, "no type in the mapping": 1}
     # --type gives services without a known type one
     found = read_hsds(source, KNOWN, ["peer-support"], verified_on=dt.date(2026, 11, 27))
     assert [s["name"] for s in found.services] == ["Harbour Needle Exchange", "No Type Here"]
@@ -204,7 +216,7 @@ def test_hrbot_services_import_command(
     result = cli(*args)
     assert result.returncode == 1  # some rows were left out
     assert f"{source}:5: " in result.stdout and f"{source}:12: " in result.stdout
-    assert "imported 3 service(s)" in result.stderr
+    assert "9 record(s) in, 7 service(s) imported, 2 record(s) left out" in result.stderr
     assert (out / "test-town.yaml").exists()
     again = cli(*args)
     assert again.returncode == 2 and "--replace" in again.stderr

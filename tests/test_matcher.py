@@ -194,3 +194,37 @@ def test_hrbot_match_json_no_match_is_null(hrbot) -> None:
         "card": None,
     }
     assert record["score"] < Config().matching.suggest_threshold
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("is the gear round here cut with fent", "heroin"),
+        ("got some school bus bars and want to take 2", "benzodiazepine"),
+        ("had a joint after using, is that bad", "cannabis"),
+    ],
+)
+def test_everyday_words_are_drugs_near_drug_words(engine: Engine, text: str, drug: str) -> None:
+    assert drug in engine.language("en").reader.analyser.canonical_words(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my son missed the school bus", "apache helicopter facts", "my son forgot his football gear"],
+)
+def test_everyday_words_alone_stay_everyday(engine: Engine, text: str) -> None:
+    words = engine.language("en").reader.analyser.canonical_words(text)
+    assert not {"benzodiazepine", "fentanyl", "heroin"} & set(words)
+    assert engine.read(text).shown is None
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("how do i use rivive", "naloxone-how"),
+        ("got a rextovy spray from the pharmacy how does it work", "naloxone-how"),
+        ("is there sleep cut in the dope round here", "xylazine"),
+    ],
+)
+def test_brand_and_street_names_reach_their_answer(engine: Engine, text: str, answer: str) -> None:
+    assert engine.read(text).shown == answer

@@ -266,10 +266,26 @@ def test_no_directory_for_a_need_says_so_and_shows_national_lines(london: Engine
     text = plain_text(reply.html)
     assert "I don't have any local services listed for this yet" in text
     assert "These national lines can help" in text
-    national = yaml.safe_load((BUNDLED_CONTENT / "services/gb-national.yaml").read_text())
-    for line in national["services"]:
-        assert line["name"] in reply.html
+    # Only the lines for this need: treatment finders and drug helplines, not every line.
+    assert "FRANK - find support near you" in reply.html and "FRANK" in reply.html
+    for other in ("Samaritans", "Shout 85258", "WEDINOS"):
+        assert other not in reply.html
     assert "a:treatment-options" in [b.data for b in reply.button_list]
+
+
+def test_with_no_local_naloxone_the_fallback_is_lines_that_help_get_it(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path, [], country="GB")
+    reply = Bot(engine).say("where can i get naloxone")
+    national = yaml.safe_load((BUNDLED_CONTENT / "services/gb-national.yaml").read_text())
+    helplines = [s["name"] for s in national["services"] if "helpline" in s["types"]]
+    unrelated = [
+        s["name"]
+        for s in national["services"]
+        if not {"naloxone", "helpline", "syringe-services"} & set(s["types"])
+    ]
+    assert helplines and unrelated
+    assert all(name in reply.html for name in helplines)
+    assert not any(f"<b>{name}</b>" in reply.html for name in unrelated), unrelated
 
 
 def test_without_a_country_there_are_no_national_lines(tmp_path: Path) -> None:

@@ -25,6 +25,32 @@ class Card(Strict):
     phrases: Phrases
 
 
+class CrisisSignals(Strict):
+    """A crisis said without the words: a wish not to exist; the means with a decision or time;
+    self-harm getting worse."""
+
+    wish: Words = []
+    threshold: float = 4.0
+    weights: dict[str, float] = {}
+    farewell: Words = []
+    intent: Words = []
+    means: Words = []
+    decided: Words = []
+    self_harm: Words = []
+    worse: Words = []
+
+
+class OverdoseSignals(Strict):
+    """An overdose described: two of down, breathing and colour, or one of them (or the signs
+    of overheating) after using."""
+
+    down: Words = []
+    breathing: Words = []
+    colour: Words = []
+    overheating: Words = []
+    used: Words = []
+
+
 class EmergencyRules(Strict):
     overdose: Card
     crisis: Card
@@ -34,6 +60,14 @@ class EmergencyRules(Strict):
     now: Words = []
     # words that mean an overdose only together with a `now` phrase ("OD help!")
     overdose_if_now: Words = []
+    crisis_signals: CrisisSignals = CrisisSignals()
+    overdose_signals: OverdoseSignals = OverdoseSignals()
+    # hopelessness without intent: support and the crisis line, not the emergency card
+    support: Words = []
+    # words that put an emergency in the past or in a story, unless an `urgent` word is there
+    past: Words = []
+    joking: Words = []  # stops the crisis signals (never the crisis phrases)
+    urgent: Words = []
 
     @property
     def overdose_card(self) -> str:
@@ -46,12 +80,21 @@ class EmergencyRules(Strict):
     @property
     def all_phrases(self) -> tuple[str, ...]:
         """Every phrase, so the typo corrector learns their words."""
+        signals = [
+            value for value in self.crisis_signals.model_dump().values() if isinstance(value, list)
+        ]
+        signals += [*self.overdose_signals.model_dump().values()]
         return (
             *self.overdose.phrases,
             *self.crisis.phrases,
             *self.asking,
             *self.now,
             *self.overdose_if_now,
+            *(word for words in signals for word in words),
+            *self.support,
+            *self.past,
+            *self.joking,
+            *self.urgent,
         )
 
 

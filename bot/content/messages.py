@@ -40,6 +40,7 @@ class ServiceWords(BaseModel):
     closed_until: str
     closed: str
     hours_unknown: str
+    hours_as_written: str = "hours: {hours} · call to check"  # hours kept as typed
     at_time: str
     at_day_time: str
     weekdays: list[str] = Field(min_length=7, max_length=7)
@@ -77,9 +78,15 @@ class Messages(BaseModel):
     did_you_mean: str
     also_asked: str
     not_text: str
+    # The one line every reply that is not a sure answer carries: {emergency}, {crisis_line}.
+    safety_net: str = "In danger now? Call {emergency}. Thinking of suicide? {crisis_line}."
+    safety_net_no_country: str = (
+        "In danger now? Call your local emergency number (tap 🌍 for numbers by country)."
+    )
     numbers_title: str
     numbers_crisis: str
     numbers_overdose_line: str
+    numbers_warm_line: str = "someone to talk to"  # a listening line, not for a crisis
     numbers_checked: str
     local_emergency_fallback: str
     crisis_line_fallback: str

@@ -14,7 +14,7 @@ from bot.content.kit import Strict
 from bot.content.model import Source
 from bot.content.problems import Problem, error
 
-_PHONE = re.compile(r"^[+*]?[0-9][0-9 ()\-]*( ext\.? ?[0-9]+)?$")
+_PHONE = re.compile(r"^[+*]?\(?[0-9][0-9 ()\-]*( ext\.? ?[0-9]+)?$")
 
 
 def phone_number(value: str) -> str:

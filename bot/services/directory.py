@@ -70,6 +70,9 @@ class Service(Strict):
     website: HttpUrl | None = None
     telegram: str = ""  # a Telegram username, like @example_bot
     hours: str | None = None
+    # Hours as someone typed them when they are not safe to read ("every other Wednesday"):
+    # shown as written, with "call to check", and never used for "open now".
+    hours_text: str = Field("", max_length=200)
     languages: Words = []
     cost: str = ""
     walk_in: bool | None = None

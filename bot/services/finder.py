@@ -1,4 +1,5 @@
-"""Finding services: of a type in an area, or nearest to a point, open ones first.
+"""Finding services: of a type in an area (open ones first), or nearest to a point (closest
+first, each showing whether it is open).
 
 Pure functions over a `Directory` built once at start-up. The clock is a parameter (`now`, an
 aware datetime), so what "open now" means is decided by the caller and frozen in tests. A
@@ -186,6 +187,21 @@ def status(listing: Listing, now: dt.datetime) -> Status:
     return Status(openness, change, local, comment)
 
 
+def closest_first(found: Iterable[Found]) -> list[Found]:
+    """Nearest first, whatever the hours: each result shows open or closed itself.
+
+    Someone who shared a location needs the service round the corner, and "closed · opens
+    09:00" on it tells them to wait; putting an open one 3 km away above it hides it.
+    """
+    return sorted(
+        found,
+        key=lambda item: (
+            item.distance_km if item.distance_km is not None else math.inf,
+            item.listing.service.name.casefold(),
+        ),
+    )
+
+
 def ranked(found: Iterable[Found]) -> list[Found]:
     """Open ones first; then nearest (with a point) or by name."""
 
@@ -217,9 +233,9 @@ def nearest(
     limit: int = PAGE_SIZE,
     max_km: float = NEAR_KM,
 ) -> list[Found]:
-    """The `limit` nearest services (of one type, or any) within `max_km`, open ones first."""
+    """The `limit` nearest services (of one type, or any) within `max_km`, closest first."""
     pairs = directory.nearest(point, kind, limit, max_km)
-    return ranked(Found(x, status(x, now), d) for d, x in pairs)
+    return closest_first(Found(x, status(x, now), d) for d, x in pairs)
 
 
 def nearest_of_every_type(
@@ -232,7 +248,7 @@ def nearest_of_every_type(
     """The nearest service of each type, topped up with the nearest of any type.
 
     What a shared location gets: every kind of help near there, not five needle exchanges.
-    Each service appears once, open ones first; at most `limit`.
+    Each service appears once, closest first; at most `limit`.
     """
     chosen: dict[str, tuple[float, Listing]] = {}
     for kind in directory.types:
@@ -242,7 +258,7 @@ def nearest_of_every_type(
         if len(chosen) >= limit:
             break
         chosen.setdefault(listing.id + "@" + listing.region, (distance, listing))
-    found = ranked(Found(x, status(x, now), d) for d, x in chosen.values())
+    found = closest_first(Found(x, status(x, now), d) for d, x in chosen.values())
     return found[:limit]
 
 

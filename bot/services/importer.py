@@ -1,10 +1,16 @@
-"""`hrbot services import`: a spreadsheet (CSV) or Open Referral HSDS JSON → a region file.
+"""`hrbot services import`: a spreadsheet (CSV) or Open Referral HSDS data → a region file.
 
 Services usually already keep their list somewhere: a spreadsheet, or a directory system that
-exports Open Referral's Human Services Data Specification. Retyping it by hand is where
+exports Open Referral's Human Services Data Specification (HSDS 3 JSON, or an HSDS 1.x/2.x
+tabular datapackage; see bot/services/hsds.py and datapackage.py). Retyping it by hand is where
 mistakes come from, so this reads it, checks every record with the same rules as `hrbot
-check`, writes the good ones to `content/services/<region>.yaml`, and reports each bad one by
+check`, writes the good ones to `content/services/<region>.yaml`, and reports each problem by
 its line in the input file, so it can be fixed there and imported again.
+
+A bad field loses that field, not the record: a website that is not one, a yes/no that says
+"maybe", hours nobody can read safely are left out (or kept as text) with a warning, and the
+record is imported. Only a record without what a listing needs (a name, a type, an area, the
+date it was checked) is left out, and it is counted under that reason.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,10 +31,16 @@ import opening_hours
 import yaml
 from pydantic import ValidationError
 
+from bot.config import BUNDLED_CONTENT
 from bot.content.files import ContentError, read_yaml
 from bot.content.kit import ID_PATTERN, slug
 from bot.content.problems import Problem, error, warning
+from bot.services import cleaning
 from bot.services.directory import Service, read_region
+from bot.services.places import Centroids
+from bot.services.taxonomy import FILE_NAME as MAPPING_FILE
+from bot.services.taxonomy import Mapper, TypeMapping, read_mapping
+from bot.services.typed_hours import Unreadable, read_typed_hours
 
 # The spreadsheet's columns, in the order the region file lists the fields.
 COLUMNS = (
@@ -44,6 +57,7 @@ COLUMNS = (
     "website",
     "telegram",
     "hours",
+    "hours_text",
     "languages",
     "cost",
     "walk_in",
@@ -60,8 +74,13 @@ YES_NO_COLUMNS = ("walk_in", "id_needed", "anonymous", "listed")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 MAX_ID = 60
-HSDS_DAYS = {"MO": "Mo", "TU": "Tu", "WE": "We", "TH": "Th", "FR": "Fr", "SA": "Sa", "SU": "Su"}
-HSDS_CLOSED = {"inactive", "defunct", "temporarily closed"}
+# Fields a record keeps without: a bad one is left out with a warning, and the record stays.
+REQUIRED = ("id", "name", "types", "areas", "verified_on")
+MAX_NAME, MAX_COST, MAX_NOTES = 100, 80, 600
+# AIRS codes under Y are who a service is for ("YB-8000 Older Adults"), not what it does: they
+# are not listed among the terms to map.
+_AUDIENCE = re.compile(r"^Y[A-Z]-")
+Progress = Callable[[int, int], None]  # (done, total), for a progress bar on a terminal
 
 
 class ImportError_(Exception):
@@ -70,14 +89,49 @@ class ImportError_(Exception):
 
 @dataclass
 class Imported:
-    """The services that passed every check, and a problem for each record that didn't."""
+    """What an import found: the good services, every problem, and the counts per record.
+
+    `records_in` counts the input's records (rows, or HSDS services); `left_out` those of them
+    that gave no service, each counted once under its first reason in `reasons`. A service at
+    three places is one record in and three services out.
+    """
 
     services: list[dict[str, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    records_in: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    unmapped_terms: Counter[str] = field(default_factory=Counter)
+    fixed: Counter[str] = field(default_factory=Counter)
 
     @property
     def left_out(self) -> int:
-        return sum(problem.is_error for problem in self.problems)
+        return sum(self.reasons.values())
+
+    def summary(self) -> list[str]:
+        """The lines the command prints last: in, imported, left out and why."""
+        lines = [
+            f"{self.records_in} record(s) in, {len(self.services)} service(s) imported, "
+            f"{self.left_out} record(s) left out"
+        ]
+        lines += [f"  left out, {reason}: {count}" for reason, count in self.reasons.most_common()]
+        lines += [f"  fixed, {what}: {count}" for what, count in self.fixed.most_common()]
+        if self.unmapped_terms:
+            top = ", ".join(f"{term} ({n})" for term, n in self.unmapped_terms.most_common(10))
+            lines.append(f"  terms no type maps to, most common first: {top}")
+        return lines
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read the records: the country's formats, the type mapping and the fallbacks."""
+
+    country: str = ""
+    mapper: Mapper | None = None
+    default_types: tuple[str, ...] = ()
+    verified_on: dt.date | None = None
+    centroids: Centroids | None = None
+    progress: Progress | None = None
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 @dataclass(frozen=True)
@@ -133,51 +187,203 @@ def check_target(region: str, country: str | None, timezone: str | None, folder:
 # --- checking one record ----------------------------------------------------------------------
 
 
-class _Records:
-    """Checks records one by one against the directory schema, keeping ids unique."""
+def mapper_for(known: set[str], mapping: TypeMapping | None = None) -> Mapper:
+    """The mapping to use; without one, the bundled `service-types.yaml`."""
+    if mapping is None:
+        mapping, _problems = read_mapping(BUNDLED_CONTENT / MAPPING_FILE)
+    return Mapper.build(mapping or TypeMapping(), frozenset(known))
 
-    def __init__(self, path: Path, known: set[str]) -> None:
+
+class Records:
+    """Checks records one by one against the directory schema, keeping ids unique.
+
+    Each input record is opened with `begin` and closed with `end`; the services `add`ed in
+    between count for it, and a record that gave none is counted once, under its first reason.
+    """
+
+    def __init__(self, path: Path, known: set[str], options: Options | None = None) -> None:
         self.path = path
         self.known = known
+        self.options = options or Options()
+        self.mapper = self.options.mapper or mapper_for(known)
         self.result = Imported()
         self._ids: dict[str, int] = {}
+        self._kept = 0
+        self._reason = ""
 
-    def add(self, line: int, record: dict[str, Any]) -> None:
+    # --- one input record ---------------------------------------------------------------
+
+    def begin(self) -> None:
+        self.result.records_in += 1
+        self._kept, self._reason = 0, ""
+
+    def end(self) -> None:
+        if not self._kept:
+            self.result.reasons[self._reason or "no service in it"] += 1
+
+    def leave_out(self, line: int, reason: str, message: str, path: Path | None = None) -> None:
+        """The record can't be a listing: one error line, and `reason` for the count."""
+        self.result.problems.append(error(path or self.path, line, message))
+        self._reason = self._reason or reason
+
+    def skip(self, line: int, reason: str, message: str, path: Path | None = None) -> None:
+        """The record is left out on purpose (a closed service): a warning, and the count."""
+        self.result.problems.append(warning(path or self.path, line, message))
+        self._reason = self._reason or reason
+
+    def note(self, line: int, message: str, path: Path | None = None) -> None:
+        self.result.problems.append(warning(path or self.path, line, message))
+
+    def add(self, line: int, record: dict[str, Any], path: Path | None = None) -> bool:
+        """Clean, check and keep one service; False (with the reasons) when it can't be."""
+        where = path or self.path
         record = {key: value for key, value in record.items() if value not in (None, "", [])}
-        given_id = "id" in record
-        if not given_id and record.get("name"):
+        label = str(record.get("name") or "a record")
+        self._clean(line, record, where, label)
+        if not record.get("types"):
+            return False
+        if "_date_problem" in record:
+            message = f"verified_on: {record.pop('_date_problem')}"
+            self.leave_out(line, "verified_on is not a date", message, path)
+            return False
+        if "id" not in record and record.get("name"):
             record["id"] = self.free_id(slug_id(str(record["name"])))
-        try:
-            service = Service.model_validate(record)
-        except ValidationError as exc:
-            for err in exc.errors():
-                where = ".".join(str(part) for part in err["loc"] if not isinstance(part, int))
-                message = "is missing" if err["type"] == "missing" else err["msg"]
-                message = message.removeprefix("Value error, ")
-                label = f"{where}: " if where else ""
-                self.result.problems.append(error(self.path, line, f"{label}{message}"))
-            return
-        unknown = [kind for kind in service.types if self.known and kind not in self.known]
-        if unknown:
-            names = ", ".join(sorted(self.known))
-            self.result.problems.append(
-                error(self.path, line, f"types: unknown {', '.join(unknown)}; known: {names}")
-            )
-            return
+        service = self._validate(line, record, where)
+        if service is None:
+            return False
         if service.id in self._ids:
-            self.result.problems.append(
-                error(
-                    self.path,
-                    line,
-                    f"id '{service.id}' is already used on line {self._ids[service.id]}",
-                )
-            )
-            return
+            message = f"id '{service.id}' is already used on line {self._ids[service.id]}"
+            self.leave_out(line, "id used twice", message, path)
+            return False
         self._ids[service.id] = line
         self.result.services.append(_ordered(service, record))
+        self._kept += 1
+        return True
 
-    def note(self, line: int, message: str) -> None:
-        self.result.problems.append(warning(self.path, line, message))
+    def _validate(self, line: int, record: dict[str, Any], where: Path) -> Service | None:
+        """The schema's check; a bad optional field is dropped (with a warning) and tried again."""
+        for _attempt in range(len(record) + 1):
+            try:
+                return Service.model_validate(record)
+            except ValidationError as exc:
+                dropped = False
+                for err in exc.errors():
+                    name = next((str(p) for p in err["loc"] if not isinstance(p, int)), "")
+                    message = _message(err)
+                    fields = _fields_of(name, message)
+                    if not fields or any(f in REQUIRED for f in fields):
+                        field_name = name or "record"
+                        self.leave_out(
+                            line, f"{field_name} {_short(err)}", f"{field_name}: {message}"
+                        )
+                        return None
+                    for item in fields:
+                        value = record.pop(item, None)
+                        if value is None:
+                            continue
+                        said = message if item == name or not name else f"goes with {name}"
+                        self.note(
+                            line, f"{item}: {said}; {value!r} left out, the rest imported", where
+                        )
+                    dropped = True
+                if not dropped:  # pragma: no cover - every error names a field or is fatal
+                    return None
+        return None
+
+    def _clean(self, line: int, record: dict[str, Any], where: Path, label: str) -> None:
+        """Each field read as people write it; every guess is a warning on the record's line."""
+        country = self.options.country
+
+        def note(message: str) -> None:
+            self.note(line, f"{label}: {message}", where)
+
+        for key in ("website", "source"):
+            if isinstance(record.get(key), str):
+                cleaned = cleaning.website(record[key])
+                if cleaned.value != record[key]:
+                    self.result.fixed["website given https://"] += 1
+                record[key] = cleaned.value
+        for key in ("phone", "text"):
+            if isinstance(record.get(key), str) and country:
+                cleaned = cleaning.phone(record[key], country)
+                if cleaned.note:
+                    note(f"{key}: {cleaned.note}")
+                record[key] = cleaned.value
+        self._clean_date(record, note)
+        self._clean_hours(record, note)
+        for key, limit in (("name", MAX_NAME), ("cost", MAX_COST), ("notes", MAX_NOTES)):
+            if isinstance(record.get(key), str):
+                cleaned = cleaning.cut_at_word(record[key], limit)
+                if cleaned.note and key == "notes":  # long descriptions are common: counted
+                    self.result.fixed[f"notes cut at a word to {MAX_NOTES} characters"] += 1
+                elif cleaned.note:
+                    note(f"{key} {cleaned.note}")
+                record[key] = cleaned.value
+        self._clean_types(line, record, where, label)
+        if record.get("latitude") is None and self.options.centroids is not None:
+            point = self.options.centroids.find_in(str(record.get("address", "")))
+            if point is not None:
+                record["latitude"], record["longitude"] = point.latitude, point.longitude
+                self.result.fixed["placed at its postcode's centre"] += 1
+
+    def _clean_date(self, record: dict[str, Any], note: Callable[[str], None]) -> None:
+        value = record.get("verified_on")
+        if isinstance(value, str):
+            try:
+                record["verified_on"], message = cleaning.date(value, self.options.country or "GB")
+            except ValueError as exc:
+                record["verified_on"] = value  # left out by the schema, with this reason
+                record["_date_problem"] = str(exc)
+                return
+            if message:
+                note(f"verified_on: {message}")
+        if record.get("verified_on") is None and self.options.verified_on is not None:
+            record["verified_on"] = self.options.verified_on
+
+    def _clean_hours(self, record: dict[str, Any], note: Callable[[str], None]) -> None:
+        value = record.get("hours")
+        if not isinstance(value, str) or opening_hours.validate(value):
+            return
+        try:
+            reading = read_typed_hours(value)
+        except Unreadable as exc:
+            record.pop("hours")
+            record["hours_text"] = cleaning.cut_at_word(value, 200).value
+            note(f"hours {exc}; kept as written and shown with 'call to check'")
+            self.result.fixed["hours kept as text"] += 1
+            return
+        record["hours"] = reading.hours
+        self.result.fixed["hours read from text"] += 1
+        if reading.guessed:
+            note(f"hours: read {value!r} as {reading.hours!r}; check it")
+
+    def _clean_types(self, line: int, record: dict[str, Any], where: Path, label: str) -> None:
+        """Type words through the mapping; a record with none is left out and listed."""
+        given = record.get("types")
+        terms: list[tuple[str, str]] = record.pop("_terms", [])
+        if isinstance(given, list):
+            terms += [("", str(item)) for item in given]
+        kinds = [
+            kind for kind in self.mapper.kinds_of(terms) if not self.known or kind in self.known
+        ]
+        if not kinds and self.options.default_types:
+            kinds = list(self.options.default_types)
+        if kinds:
+            record["types"] = kinds
+            return
+        record.pop("types", None)
+        shown = [f"{code} {name}".strip() for code, name in terms]
+        for term in shown:
+            if not _AUDIENCE.match(term):
+                self.result.unmapped_terms[term] += 1
+        words = "; ".join(shown[:6]) + (" …" if len(shown) > 6 else "") if shown else "none"
+        self.leave_out(
+            line,
+            "no type in the mapping",
+            f"{label}: no service type for its terms ({words}); add them to service-types.yaml"
+            " or give --type",
+            where,
+        )
 
     def free_id(self, base: str) -> str:
         candidate, number = base, 2
@@ -185,6 +391,25 @@ class _Records:
             candidate = f"{base[: MAX_ID - 4]}-{number}"
             number += 1
         return candidate
+
+
+def _message(err: Any) -> str:
+    message = "is missing" if err["type"] == "missing" else str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _short(err: Any) -> str:
+    """A reason as counted in the summary ("verified_on is missing")."""
+    if err["type"] == "missing":
+        return "is missing"
+    return "is not valid"
+
+
+def _fields_of(name: str, message: str) -> tuple[str, ...]:
+    """The fields an error is about; a record-level error about coordinates means both."""
+    if name in ("latitude", "longitude") or "latitude and longitude" in message:
+        return ("latitude", "longitude")  # one without the other is no place
+    return (name,) if name else ()
 
 
 def slug_id(name: str) -> str:
@@ -206,9 +431,9 @@ def _ordered(service: Service, record: Mapping[str, Any]) -> dict[str, Any]:
 # --- CSV -----------------------------------------------------------------------------------------
 
 
-def read_csv(path: Path, known: set[str]) -> Imported:
+def read_csv(path: Path, known: set[str], options: Options | None = None) -> Imported:
     """A spreadsheet saved as CSV with the documented header (first line)."""
-    text = _read_text(path)
+    text = read_text(path)
     dialect = _dialect(text)
     reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None)
@@ -224,24 +449,21 @@ def read_csv(path: Path, known: set[str]) -> Imported:
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise ImportError_(f"{path}:1: missing column(s) {', '.join(missing)}")
-    records = _Records(path, known)
+    records = Records(path, known, options)
     line = reader.line_num + 1
     for row in reader:
         start, line = line, reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
+        records.begin()
         if len(row) > len(columns):
-            records.result.problems.append(
-                error(path, start, f"has {len(row)} cells but the header has {len(columns)}")
-            )
+            message = f"has {len(row)} cells but the header has {len(columns)}"
+            records.leave_out(start, "too many cells", message)
+            records.end()
             continue
         cells = dict(zip(columns, (cell.strip() for cell in row), strict=False))
-        try:
-            record = _csv_record(cells)
-        except ValueError as exc:
-            records.result.problems.append(error(path, start, str(exc)))
-            continue
-        records.add(start, record)
+        records.add(start, _csv_record(cells, partial(records.note, start)))
+        records.end()
     return records.result
 
 
@@ -254,273 +476,41 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def _csv_record(cells: Mapping[str, str]) -> dict[str, Any]:
+def _csv_record(cells: Mapping[str, str], note: Callable[[str], None]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name, value in cells.items():
         if not name or not value:
             continue
         if name in LIST_COLUMNS:
-            record[name] = [item.strip() for item in value.split(";") if item.strip()]
+            separators = r"[;,]" if name == "types" else r";"
+            record[name] = [item.strip() for item in re.split(separators, value) if item.strip()]
         elif name in YES_NO_COLUMNS:
-            record[name] = _yes_no(name, value)
+            answer = _yes_no(value)
+            if answer is None:
+                note(f"{name}: write yes or no, not {value!r}; left out, the rest imported")
+            else:
+                record[name] = answer
         else:
             record[name] = value
     return record
 
 
-def _yes_no(name: str, value: str) -> bool:
+def _yes_no(value: str) -> bool | None:
     folded = value.casefold()
     if folded in YES:
         return True
     if folded in NO:
         return False
-    raise ValueError(f"{name}: write yes or no, not {value!r}")
+    return None
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ImportError_(f"{path}: is not UTF-8 text; save it as CSV UTF-8") from None
     except OSError as exc:
         raise ImportError_(f"{path}: cannot be read ({exc.strerror})") from None
-
-
-# --- Open Referral HSDS JSON ----------------------------------------------------------------------
-
-
-def read_hsds(
-    path: Path,
-    known: set[str],
-    default_types: Iterable[str] = (),
-    verified_on: dt.date | None = None,
-) -> Imported:
-    """HSDS 3 services (a list, an API page with `contents`, or `{"services": [...]}`).
-
-    Each service at each of its locations becomes one record. Read: name, organization.name,
-    attributes[].taxonomy_term (code or name equal to a type id), service_areas[].name (else
-    the address's city), locations' addresses, latitude and longitude, phones (type "text" as
-    the SMS number), url, schedules (weekly byday/opens_at/closes_at), languages, fees
-    description, description and eligibility (as notes), assured_date (as verified_on), and
-    status (inactive, defunct and temporarily closed services are skipped).
-    """
-    text = _read_text(path)
-    records = _Records(path, known)
-    for line, service in _hsds_services(text, path):
-        if not isinstance(service, dict):
-            records.result.problems.append(error(path, line, "is not a service object"))
-            continue
-        state = str(service.get("status") or "").casefold()
-        if state in HSDS_CLOSED:
-            records.note(line, f"{service.get('name', 'a service')}: skipped, status is {state}")
-            continue
-        for record in _hsds_records(
-            service, known, list(default_types), verified_on, records, line
-        ):
-            records.add(line, record)
-    return records.result
-
-
-def _hsds_services(text: str, path: Path) -> Iterator[tuple[int, Any]]:
-    """Each service with the line it starts on, whichever top-level shape the file has."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportError_(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    decoder = json.JSONDecoder()
-    start = _skip(text, 0)
-    if isinstance(data, list):
-        yield from _array_items(text, start, decoder)
-        return
-    if isinstance(data, dict):
-        for key in ("contents", "services"):
-            if isinstance(data.get(key), list):
-                yield from _array_items(text, _value_of(text, start, key, decoder), decoder)
-                return
-        if "name" in data:
-            yield text.count("\n", 0, start) + 1, data
-            return
-    raise ImportError_(f"{path}: expected a list of HSDS services (or an object with 'contents')")
-
-
-def _skip(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-def _value_of(text: str, position: int, wanted: str, decoder: json.JSONDecoder) -> int:
-    """Where the value of the top-level key `wanted` starts (the object at `position`)."""
-    position = _skip(text, position + 1)  # past "{"
-    while position < len(text) and text[position] != "}":
-        key, position = decoder.raw_decode(text, position)
-        position = _skip(text, _skip(text, position) + 1)  # past ":"
-        if key == wanted:
-            return position
-        _, position = decoder.raw_decode(text, position)
-        position = _skip(text, position)
-        if text[position] == ",":
-            position = _skip(text, position + 1)
-    raise ValueError(wanted)
-
-
-def _array_items(text: str, position: int, decoder: json.JSONDecoder) -> Iterator[tuple[int, Any]]:
-    position = _skip(text, position + 1)  # past "["
-    while position < len(text) and text[position] != "]":
-        item, end = decoder.raw_decode(text, position)
-        yield text.count("\n", 0, position) + 1, item
-        position = _skip(text, end)
-        if position < len(text) and text[position] == ",":
-            position = _skip(text, position + 1)
-
-
-def _hsds_records(
-    service: dict[str, Any],
-    known: set[str],
-    default_types: list[str],
-    verified_on: dt.date | None,
-    records: _Records,
-    line: int,
-) -> Iterator[dict[str, Any]]:
-    name = _text(service.get("name"))
-    organisation = _dict(service.get("organization"))
-    types = _hsds_types(service, known) or default_types
-    base: dict[str, Any] = {
-        "name": name,
-        "organisation": _text(organisation.get("name")),
-        "types": types,
-        "website": _text(service.get("url") or organisation.get("website")),
-        "languages": [
-            _text(item.get("code") or item.get("name")) for item in _dicts(service.get("languages"))
-        ],
-        "cost": _text(service.get("fees_description"))[:80],
-        "notes": " ".join(
-            part
-            for part in (
-                _text(service.get("description")),
-                _text(service.get("eligibility_description")),
-            )
-            if part
-        ),
-        "verified_on": _text(service.get("assured_date")) or verified_on,
-    }
-    if not types:
-        records.result.problems.append(
-            error(
-                records.path,
-                line,
-                f"{name or 'a service'}: no known type in its taxonomy terms; "
-                "add one, or give --type",
-            )
-        )
-        return
-    areas = [_text(item.get("name")) for item in _dicts(service.get("service_areas"))]
-    links = _dicts(service.get("service_at_locations"))
-    places = [_dict(link.get("location")) | {"_link": link} for link in links] or [{}]
-    for place in places:
-        link = _dict(place.get("_link"))
-        address = _address(_dicts(place.get("addresses")))
-        record = dict(base)
-        if len(places) > 1 and place.get("name"):
-            record["name"] = f"{name} ({_text(place.get('name'))})"
-            record["id"] = records.free_id(slug_id(f"{name} {_text(place.get('name'))}"))
-        record["areas"] = [a for a in areas if a] or ([address[1]] if address[1] else [])
-        record["address"] = address[0]
-        record["latitude"] = place.get("latitude")
-        record["longitude"] = place.get("longitude")
-        phones = (
-            _dicts(link.get("phones"))
-            + _dicts(place.get("phones"))
-            + _dicts(service.get("phones"))
-            + _dicts(organisation.get("phones"))
-        )
-        record["phone"] = next(
-            (_text(p.get("number")) for p in phones if _text(p.get("type")) in ("", "voice")), ""
-        )
-        record["text"] = next(
-            (_text(p.get("number")) for p in phones if _text(p.get("type")) == "text"), ""
-        )
-        schedules = (
-            _dicts(link.get("schedules"))
-            or _dicts(place.get("schedules"))
-            or _dicts(service.get("schedules"))
-        )
-        hours, unread = hsds_hours(schedules)
-        if unread:
-            records.note(line, f"{record['name']}: {unread}; hours left out, add them by hand")
-        record["hours"] = hours
-        yield record
-
-
-def _hsds_types(service: dict[str, Any], known: set[str]) -> list[str]:
-    found: list[str] = []
-    for attribute in _dicts(service.get("attributes")):
-        term = _dict(attribute.get("taxonomy_term"))
-        for candidate in (_text(term.get("code")), _text(term.get("name"))):
-            kind = slug(candidate) if candidate else ""
-            if kind and kind in known and kind not in found:
-                found.append(kind)
-    return found
-
-
-def _address(addresses: list[dict[str, Any]]) -> tuple[str, str]:
-    """(one-line street address, city) of the first physical address."""
-    for item in addresses:
-        if _text(item.get("address_type")) in ("postal", "virtual"):
-            continue
-        parts = [
-            _text(item.get(key))
-            for key in ("address_1", "address_2", "city", "state_province", "postal_code")
-        ]
-        return ", ".join(part for part in parts if part), _text(item.get("city"))
-    return "", ""
-
-
-def hsds_hours(schedules: list[dict[str, Any]]) -> tuple[str | None, str]:
-    """Weekly HSDS schedules as opening_hours ("Mo,We 09:00-17:00, Fr 10:00-12:00").
-
-    Returns (hours or None, why some could not be read). Rules are joined with ", " (OSM's
-    "additional" separator) so two sessions on one day both count.
-    """
-    rules: list[str] = []
-    today = dt.date.today().isoformat()
-    for schedule in schedules:
-        valid_to = _text(schedule.get("valid_to"))
-        if valid_to and valid_to < today:
-            continue
-        freq = _text(schedule.get("freq")).upper()
-        opens, closes = _hhmm(schedule.get("opens_at")), _hhmm(schedule.get("closes_at"))
-        if freq not in ("", "WEEKLY") or not opens or not closes:
-            return None, "a schedule that is not a weekly opens_at/closes_at"
-        days = [day.strip().upper() for day in _text(schedule.get("byday")).split(",") if day]
-        if any(day not in HSDS_DAYS for day in days):
-            return None, f"a schedule with byday {','.join(days)}"
-        closes = "24:00" if closes == "23:59" else closes
-        selector = ",".join(HSDS_DAYS[day] for day in days) if days else "Mo-Su"
-        rules.append(f"{selector} {opens}-{closes}")
-    if not rules:
-        return None, ""
-    hours = ", ".join(rules)
-    if not opening_hours.validate(hours):
-        return None, f"schedules that make {hours!r}"
-    return hours, ""
-
-
-def _hhmm(value: Any) -> str:
-    match = re.match(r"^(\d{1,2}):(\d{2})", _text(value))
-    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else ""
-
-
-def _text(value: Any) -> str:
-    return str(value).strip() if value is not None else ""
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 # --- writing -------------------------------------------------------------------------------------

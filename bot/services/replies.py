@@ -19,6 +19,7 @@ from bot.content.messages import Messages
 from bot.content.model import Entry
 from bot.conversation.reply import Button, Reply
 from bot.rendering.render import Renderer
+from bot.services.directory import Listing
 from bot.services.finder import (
     NEAR_KM,
     PAGE_SIZE,
@@ -77,6 +78,7 @@ class ServiceReplies:
         answers: Mapping[str, str],
         has_country: bool,
         clock: Callable[[], dt.datetime] = utc_now,
+        fallback: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.directory = directory
         self.national = national
@@ -87,6 +89,7 @@ class ServiceReplies:
         self.answers = dict(answers)  # service type → the answer about that need
         self.has_country = has_country
         self.clock = clock
+        self.fallback = dict(fallback or {})  # need → the national line types that serve it
         order = list(messages.service_types)
         self._order = {kind: index for index, kind in enumerate(order)}
 
@@ -188,12 +191,18 @@ class ServiceReplies:
         if kind is None:
             return self._fallback(self.words.title, self.words.none_at_all, OVERVIEW_ANSWER)
         answer = answer or self.answers.get(kind)
-        return self._fallback(self.type_label(kind), self.words.none_for_type, answer)
+        return self._fallback(self.type_label(kind), self.words.none_for_type, answer, kind)
 
-    def _fallback(self, heading: str, note: str, answer: str | None) -> Reply:
-        """The national lines in their file's order (staff put the most useful first), short."""
+    def _fallback(
+        self, heading: str, note: str, answer: str | None, kind: str | None = None
+    ) -> Reply:
+        """The national lines for the need, short: its own type first, then those that fit it.
+
+        The order within a type is the file's (staff put the most useful first). With no need
+        (services in general) every national line is offered.
+        """
         now = self.clock()
-        national = [Found(x, status(x, now)) for x in self.national.listings]
+        national = [Found(x, status(x, now)) for x in self._national_for(kind)]
         rows: list[tuple[Button, ...]] = [*self._answer_row(answer)]
         if national:
             note = f"{note}\n{self.words.national}"
@@ -205,6 +214,15 @@ class ServiceReplies:
         rows.append((Button(self.messages.buttons.topics, "t"),))
         items = [self._item(item, brief=True) for item in national]
         return self._reply(heading, note, items, tuple(rows), answer)
+
+    def _national_for(self, kind: str | None) -> list[Listing]:
+        if kind is None:
+            return list(self.national.listings)
+        chosen: dict[int, Listing] = {}
+        for fitting in self.fallback.get(kind, (kind,)):
+            for listing in self.national.by_type.get(fitting, ()):
+                chosen.setdefault(id(listing), listing)
+        return list(chosen.values())
 
     def _reply(
         self,
@@ -277,6 +295,8 @@ class ServiceReplies:
             text = words.closed_until.format(when=self._when(current.change, current.local_now))
         elif current.openness is Openness.CLOSED:
             text = words.closed
+        elif found.listing.hours is None and found.listing.service.hours_text:
+            text = words.hours_as_written.format(hours=found.listing.service.hours_text)
         elif found.listing.hours is not None or physical:
             text = words.hours_unknown
         else:

@@ -66,7 +66,9 @@ def check(config: Config, today: dt.date | None = None) -> list[Problem]:
         problems.extend(_service_type_problems(region, known))
         problems.extend(_service_date_problems(region, today))
         problems.extend(_service_hours_problems(region))
+        problems.extend(_service_place_problems(region))
     problems.extend(_directory_country_problems(library, config))
+    problems.extend(_mapping_problems(library, known))
     return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message))
 
 
@@ -301,6 +303,42 @@ def _service_hours_problems(region: RegionFile) -> list[Problem]:
         for note in listing.hours.warnings:
             line = region.lines.get(f"services.{listing.index}.hours", listing.line)
             problems.append(warning(region.path, line, f"hours: {note}"))
+    return problems
+
+
+def _mapping_problems(library: Library, known: set[str]) -> list[Problem]:
+    """service-types.yaml must read, and name only types the buttons know."""
+    from bot.services.taxonomy import FILE_NAME, read_mapping
+
+    path = library.file(FILE_NAME)
+    if not path.exists():
+        return []
+    mapping, problems = read_mapping(path)
+    if mapping is None or not known:
+        return problems
+    named = [
+        *mapping.types,
+        *mapping.fallback,
+        *(k for ks in mapping.fallback.values() for k in ks),
+    ]
+    for kind in dict.fromkeys(named):
+        if kind not in known:
+            message = f"'{kind}' is not in service_types (messages.yaml)"
+            problems.append(error(path, 0, message))
+    return problems
+
+
+def _service_place_problems(region: RegionFile) -> list[Problem]:
+    """A service with an address but no coordinates never shows in "nearest to you"."""
+    problems = []
+    for listing in region.listings:
+        if listing.service.address and not listing.has_point and listing.service.listed:
+            line = region.lines.get(f"services.{listing.index}.address", listing.line)
+            message = (
+                "has an address but no latitude and longitude, so it never shows in 'nearest "
+                "to you'; add them, or import with a postcode table (services/postcodes.csv)"
+            )
+            problems.append(warning(region.path, line, message))
     return problems
 
 

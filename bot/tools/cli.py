@@ -1,4 +1,4 @@
-"""The `hrbot` command: chat, match, check, init, services import.
+"""The `hrbot` command: chat, match, check, init, review, preview, stats, services import.
 
 Each command is a small function over the same engine; argparse is all the machinery needed.
 The Telegram commands (`run`, `set-webhook`) are added by handlers/cli.py, so nothing here
@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config
+from bot.content.model import ReviewStatus
 
 if TYPE_CHECKING:
     from bot.engine import Engine
+    from bot.services import importer as importer_types
     from bot.understanding.reading import Reading
 
 Command = Callable[[argparse.Namespace, Config], int]
@@ -92,6 +94,62 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
     init.add_argument("--country", help="2-letter country code, e.g. GB")
     init.add_argument("--operator", help="your service's name, shown in the about answer")
 
+    review = sub.add("review", "list answers by review status and due date", _review)
+    review.add_argument("--content", type=Path, help="the content folder (default: bundled)")
+    review.add_argument("--lang", help="the language (default: from the config)")
+    review_sub = Subcommands(review.add_subparsers(metavar="ACTION"))
+    signing = review_sub.add(
+        "sign", "record a sign-off in answers' files, changing nothing else", _review_sign
+    )
+    signing.description = (
+        "Record reviewed_by, reviewed_on (today) and next_review (in six months) in each "
+        "answer's front matter; comments, order and the body stay byte for byte. An answer "
+        "from the bundled content is copied into your own folder (local_content) first."
+    )
+    signing.add_argument("ids", nargs="+", metavar="ID", help="the answers' ids")
+    signing.add_argument("--by", required=True, help='who signs, e.g. "Sam Lee (nurse)"')
+    signing.add_argument(
+        "--status",
+        choices=[str(status) for status in ReviewStatus],
+        help="also set the status, e.g. reviewed (default: keep it)",
+    )
+    signing.add_argument("--next", type=_date, help="next_review (default: in six months)")
+    signing.add_argument("--on", type=_date, help="reviewed_on (default: today)")
+    signing.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
+    signing.add_argument("--content", type=Path, help="the content folder (default: bundled)")
+    signing.add_argument("--lang", help="the language (default: from the config)")
+
+    preview = sub.add(
+        "preview", "make a website of everything the bot says, to open from disk", _preview
+    )
+    preview.description = (
+        "Write a static site into DIR: every answer as a chat bubble with its buttons, "
+        "sources and review dates, the emergency and crisis cards of every country, services, "
+        "mixes, the labelled test messages that reach or miss each answer, what is due for "
+        "review, and every hrbot check problem. Open DIR/index.html in a browser; no server "
+        "or internet is needed."
+    )
+    _content_options(preview)
+    preview.add_argument("--out", type=Path, required=True, help="the folder to write")
+    preview.add_argument(
+        "--messages",
+        type=Path,
+        action="append",
+        help="a labelled set of messages (tests/eval format); default: the repository's "
+        "en.yaml and en-unseen.yaml when there",
+    )
+
+    stats = sub.add("stats", "what a running bot's counts say (its /metrics page)", _stats)
+    stats.description = (
+        "Read a running bot's /metrics page (webhook mode: its port; polling mode: "
+        "monitoring.port) and print how many messages got no match or a did-you-mean, "
+        "which answers were offered most, and the emergency cards shown. No message is kept "
+        "by the bot, only these counts."
+    )
+    stats.add_argument("url", help="the bot's address, e.g. http://127.0.0.1:9100/metrics")
+    stats.add_argument("--save", type=Path, help="also keep this reading in FILE")
+    stats.add_argument("--since", type=Path, help="only what happened after a saved reading")
+
     services = sub.add("services", "the local services directory (services/)", _usage)
     services_sub = Subcommands(services.add_subparsers(metavar="ACTION"))
     importer = services_sub.add(
@@ -104,7 +162,9 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
         "services that pass every check to services/REGION.yaml in your own content folder, "
         "and report each record left out with its line. Exits 1 when any record was left out."
     )
-    importer.add_argument("file", type=Path, help="FILE.csv or FILE.json")
+    importer.add_argument(
+        "file", type=Path, help="FILE.csv, FILE.json (HSDS 3) or datapackage.json (HSDS tabular)"
+    )
     importer.add_argument("--region", required=True, help="the region name, e.g. london-east")
     importer.add_argument(
         "--out", type=Path, help="the folder to write to (default: local_content/services)"
@@ -112,12 +172,27 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
     importer.add_argument("--country", help="2-letter country code (default: the config's)")
     importer.add_argument("--timezone", help="IANA time zone of the hours, e.g. Europe/London")
     importer.add_argument(
-        "--type", action="append", default=[], help="HSDS: a type for services without one"
+        "--type",
+        action="append",
+        default=[],
+        help="a type for records the mapping gives none (the same for all of them)",
     )
     importer.add_argument(
         "--verified-on",
         type=_date,
         help="HSDS: the date you checked services that have no assured_date (YYYY-MM-DD)",
+    )
+    importer.add_argument(
+        "--mapping",
+        type=Path,
+        help="the taxonomy → type mapping (default: your folder's service-types.yaml, "
+        "else the bundled one)",
+    )
+    importer.add_argument(
+        "--postcodes",
+        type=Path,
+        help="postcode,latitude,longitude CSV to place services without coordinates "
+        "(default: your folder's services/postcodes.csv)",
     )
     importer.add_argument("--replace", action="store_true", help="overwrite an existing file")
     services.set_defaults(command=_usage_of(services))
@@ -209,18 +284,101 @@ def _engine(config: Config) -> Engine | None:
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
+    from bot.library import load_library
     from bot.tools.checker import check, local_report
+    from bot.tools.review import serving
 
     for line in local_report(config):
         print(line)
     problems = check(config)
     for problem in problems:
         print(problem)
+    for line in serving(load_library(config.content_dir, config.local_content), config):
+        print(line, file=sys.stderr)
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
     where = config.content_dir if config.local_content is None else config.local_content
     print(f"{errors} error(s), {warnings} warning(s) in {where}", file=sys.stderr)
     return ExitStatus.PROBLEMS if errors else ExitStatus.OK
+
+
+def _review(args: argparse.Namespace, config: Config) -> int:
+    from bot.library import load_library
+    from bot.tools.review import listing
+
+    library = load_library(config.content_dir, config.local_content)
+    language = library.languages.get(config.default_language)
+    if language is None:
+        print(f"hrbot: no language '{config.default_language}' in the content", file=sys.stderr)
+        return ExitStatus.USAGE
+    for line in listing(language.entries, dt.date.today()):
+        print(line)
+    return ExitStatus.OK
+
+
+def _review_sign(args: argparse.Namespace, config: Config) -> int:
+    from bot.library import load_library
+    from bot.tools.review import ReviewError, sign
+
+    library = load_library(config.content_dir, config.local_content)
+    status = ReviewStatus(args.status) if args.status else None
+    today = args.on or dt.date.today()
+    failed = 0
+    for entry_id in dict.fromkeys(args.ids):
+        try:
+            signed = sign(
+                library,
+                config.default_language,
+                entry_id,
+                args.by,
+                today,
+                status=status,
+                next_review=args.next,
+                write=not args.dry_run,
+            )
+        except (ReviewError, OSError) as exc:
+            print(f"hrbot: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.dry_run:
+            print(signed.diff, end="")
+            continue
+        if signed.copied_from is not None:
+            print(f"copied {signed.copied_from} to your folder")
+        print(f"signed {entry_id}: {signed.path}")
+    if not args.dry_run and failed < len(args.ids):
+        print("next: hrbot check", file=sys.stderr)
+    return ExitStatus.PROBLEMS if failed else ExitStatus.OK
+
+
+def _preview(args: argparse.Namespace, config: Config) -> int:
+    from bot.tools.preview import PreviewError, build
+
+    try:
+        index = build(config, args.out, sets=args.messages)
+    except (PreviewError, OSError, ValueError) as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    print(f"made {index}; open it in a browser (no server or internet needed)")
+    return ExitStatus.OK
+
+
+def _stats(args: argparse.Namespace, config: Config) -> int:
+    import time
+
+    from bot.tools.stats import StatsError, fetch, load_saved, parse, summary
+
+    try:
+        reading = parse(fetch(args.url), time.time())
+        shown = reading.minus(load_saved(args.since)) if args.since else reading
+        if args.save:
+            args.save.write_text(reading.to_json(), encoding="utf-8")
+    except (StatsError, OSError) as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    for line in summary(shown, since_saved=shown is not reading):
+        print(line)
+    return ExitStatus.OK
 
 
 def _init(args: argparse.Namespace, config: Config) -> int:
@@ -261,27 +419,87 @@ def _services_import(args: argparse.Namespace, config: Config) -> int:
             raise importer.ImportError_(
                 f"{target.path} exists; add --replace to overwrite it with this import"
             )
-        known = importer.known_types(config.content_dir, config.default_language)
-        if args.file.suffix.casefold() == ".json":
-            found = importer.read_hsds(args.file, known, args.type, args.verified_on)
-        else:
-            found = importer.read_csv(args.file, known)
+        found = _import_records(args, config, target)
     except importer.ImportError_ as exc:
         print(f"hrbot: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
     for problem in found.problems:
         print(problem)
+    for line in found.summary():
+        print(line, file=sys.stderr)
     if not found.services:
         print(f"nothing imported: no record in {args.file} passed the checks", file=sys.stderr)
         return ExitStatus.PROBLEMS
     path = importer.write_region(target, found.services, args.file)
     for problem in importer.verify_written(path):
         print(problem)
-    print(
-        f"imported {len(found.services)} service(s) to {path}; {found.left_out} record(s) left out",
-        file=sys.stderr,
-    )
+    print(f"wrote {len(found.services)} service(s) to {path}", file=sys.stderr)
     return ExitStatus.PROBLEMS if found.left_out else ExitStatus.OK
+
+
+def _import_records(
+    args: argparse.Namespace, config: Config, target: importer_types.Target
+) -> importer_types.Imported:
+    """Read the input with the mapping, postcodes and country formats the deployment uses."""
+    from bot.services import importer
+    from bot.services.datapackage import is_datapackage, read_datapackage
+    from bot.services.hsds import read_hsds
+    from bot.services.places import FILE_NAME, read_centroids
+    from bot.services.taxonomy import FILE_NAME as MAPPING
+    from bot.services.taxonomy import read_mapping
+
+    known = importer.known_types(config.content_dir, config.default_language)
+    local = config.local_content
+    mapping_path = args.mapping or config.content_dir / MAPPING
+    if args.mapping is None and local is not None and (local / MAPPING).exists():
+        mapping_path = local / MAPPING  # the service's own copy replaces the bundled one
+    mapping, problems = read_mapping(mapping_path)
+    if mapping is None:
+        raise importer.ImportError_(
+            "; ".join(str(p) for p in problems) or f"{mapping_path}: unreadable"
+        )
+    postcodes = args.postcodes or (local / "services" / FILE_NAME if local else None)
+    centroids = None
+    if postcodes is not None and (args.postcodes or postcodes.exists()):
+        centroids, problems = read_centroids(postcodes)
+        if centroids is None:
+            raise importer.ImportError_("; ".join(str(p) for p in problems))
+    options = importer.Options(
+        country=target.country,
+        mapper=importer.mapper_for(known, mapping),
+        default_types=tuple(args.type),
+        verified_on=args.verified_on,
+        centroids=centroids,
+        progress=_progress_bar() if sys.stderr.isatty() else None,
+    )
+    if is_datapackage(args.file):
+        return read_datapackage(args.file, known, options)
+    if args.file.suffix.casefold() == ".json":
+        return read_hsds(args.file, known, options=options)
+    return importer.read_csv(args.file, known, options)
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    """A one-line bar on the terminal for big inputs; nothing for small ones."""
+    shown = [-1]
+
+    def show(done: int, total: int) -> None:
+        if total < 1_000_000 and shown[0] < 0 and done < total:
+            return
+        percent = 100 * done // max(total, 1)
+        if percent == shown[0]:
+            return
+        shown[0] = percent
+        filled = percent * 30 // 100
+        end = "\n" if done >= total else ""
+        print(
+            f"\rreading [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
 
 
 if __name__ == "__main__":

@@ -1,14 +1,21 @@
 """Spotting a message that may mean an overdose or a suicidal crisis happening now.
 
 This runs before the matcher, and its only job is not to miss. The phrases are data
-(`content/<lang>/emergency.yaml`) so that services can add the words their people use.
+(`content/<lang>/emergency.yaml`) so that services can add the words their people use. Two
+ways in: phrases that say it ("not breathing", "kill myself"), and signals that describe it
+(someone down and breathing strangely after using; the means at hand and a decision made).
+A question about an emergency, or one in the past ("last month"), gets the answer instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.content.emergency_rules import EmergencyRules
 from bot.understanding.matcher import Analyser
 from bot.understanding.phrases import PhraseSet
+
+PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
 
 
 class EmergencyDetector:
@@ -16,11 +23,37 @@ class EmergencyDetector:
         self.rules = rules
         # Canonical words, not stems: "overdosing" must not match "overdose kit".
         self._words = analyser.canonical_words
-        self._overdose = PhraseSet(rules.overdose.phrases, self._words)
-        self._crisis = PhraseSet(rules.crisis.phrases, self._words)
-        self._asking = PhraseSet(rules.asking, self._words)
-        self._now = PhraseSet(rules.now, self._words)
-        self._overdose_if_now = PhraseSet(rules.overdose_if_now, self._words)
+
+        def phrases(items: Iterable[str]) -> PhraseSet:
+            return PhraseSet(items, self._words)
+
+        self._overdose = phrases(rules.overdose.phrases)
+        self._crisis = phrases(rules.crisis.phrases)
+        self._asking = phrases(rules.asking)
+        self._now = phrases(rules.now)
+        self._overdose_if_now = phrases(rules.overdose_if_now)
+        crisis, overdose = rules.crisis_signals, rules.overdose_signals
+        self._wish = phrases(crisis.wish)
+        self._scored = [
+            (phrases(words), crisis.weights.get(name, 0.0))
+            for name, words in (
+                ("farewell", crisis.farewell),
+                ("intent", crisis.intent),
+                ("means", crisis.means),
+                ("decided", crisis.decided),
+            )
+        ]
+        self._self_harm = phrases(crisis.self_harm)
+        self._worse = phrases(crisis.worse)
+        self._down = phrases(overdose.down)
+        self._breathing = phrases(overdose.breathing)
+        self._colour = phrases(overdose.colour)
+        self._overheating = phrases(overdose.overheating)
+        self._used = phrases(overdose.used)
+        self._support = phrases(rules.support)
+        self._past = phrases(rules.past)
+        self._urgent = phrases(rules.urgent)
+        self._joking = phrases(rules.joking)
 
     def detect(self, text: str) -> str | None:
         """The id of the emergency card this message needs, or None."""
@@ -30,16 +63,70 @@ class EmergencyDetector:
         """As `detect`, for a message already turned into canonical words."""
         if not words:
             return None
+        if self._crisis.found_in(words) or self._crisis_signalled(words):
+            return self.rules.crisis_card  # never "only a question"; the card has the 999 line too
+        return self.rules.overdose_card if self._overdose_now(words) else None
+
+    def needs_support(self, words: list[str]) -> bool:
+        """Hopelessness without intent, or self-harm: answer with support and the crisis line."""
+        return self._support.found_in(words) or self._self_harm.found_in(words)
+
+    def _crisis_signalled(self, words: list[str]) -> bool:
+        if self._joking.found_in(words):
+            return False  # "i just want to sleep forever on sundays lol"
+        if self._wish.found_in(words):
+            return True
+        if self._crisis_score(words) >= self.rules.crisis_signals.threshold:
+            return True
+        return self._self_harm.found_in(words) and self._worse.found_in(words)
+
+    def _crisis_score(self, words: list[str]) -> float:
+        """The weighted count of crisis signals (each list counts at most twice)."""
+        score = 0.0
+        for phrases, weight in self._scored:
+            if weight:
+                score += weight * min(len(phrases.starts_in(words)), 2)
+        return score
+
+    def _overdose_now(self, words: list[str]) -> bool:
         now = self._now.found_in(words)
-        crisis = self._crisis.found_in(words)
-        overdose = self._overdose.found_in(words) or (now and self._overdose_if_now.found_in(words))
-        if not crisis and not overdose:
-            return None
+        said = self._overdose.found_in(words) or (now and self._overdose_if_now.found_in(words))
+        if not said and not self._overdose_signalled(words):
+            return False
+        if self._in_the_past(words) and not self._urgent.found_in(words):
+            return False  # "he stopped breathing last month": a story, not now
         # A question stops the card only when it comes first ("how do i know if he's
         # overdosing"), not after a report ("he's not breathing, how do i use narcan").
         asked = None if now else self._asking.first_in(words)
-        if asked is not None:
-            danger = [self._crisis.first_in(words), self._overdose.first_in(words)]
-            if asked <= min(at for at in danger if at is not None):
-                return None
-        return self.rules.crisis_card if crisis and not overdose else self.rules.overdose_card
+        if asked is None:
+            return True
+        danger = [self._overdose.first_in(words), self._first_signal(words)]
+        return asked > min((at for at in danger if at is not None), default=len(words))
+
+    def _in_the_past(self, words: list[str]) -> bool:
+        """A past or future cue close to the danger words (a long story that ends in "he's not
+        breathing" is happening now, whatever happened "last night" at its start)."""
+        danger = [
+            self._overdose.first_in(words),
+            self._overdose_if_now.first_in(words),
+            self._first_signal(words),
+        ]
+        at = min((d for d in danger if d is not None), default=None)
+        if at is None:
+            return False
+        return any(abs(start - at) <= PAST_WINDOW for start in self._past.starts_in(words))
+
+    def _overdose_signalled(self, words: list[str]) -> bool:
+        signs = [self._down, self._breathing, self._colour]
+        found = sum(sign.found_in(words) for sign in signs)
+        if found >= 2:
+            return True
+        heat = len(self._overheating.starts_in(words))
+        if heat >= 2 or (heat and found):
+            return True  # "chest is crushing and my heart is going mental"
+        return (found >= 1 or heat >= 1) and self._used.found_in(words)
+
+    def _first_signal(self, words: list[str]) -> int | None:
+        sets = (self._down, self._breathing, self._colour, self._overheating)
+        starts = [s.first_in(words) for s in sets]
+        return min((at for at in starts if at is not None), default=None)

@@ -6,13 +6,28 @@ words long ("special k"); the longest term wins, so "crack pipe" can differ from
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.understanding.normalise import plain, words
 
+CONTEXT_WINDOW = 6  # a context word counts within this many words of the term
+
 
 class Lexicon:
-    def __init__(self, canonical_by_term: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        canonical_by_term: Mapping[str, str],
+        contextual: Mapping[str, str] | None = None,
+        context_words: Iterable[str] = (),
+    ) -> None:
+        """`contextual` terms are everyday words too ("gear", "school bus", "chalk"): they map
+        only with a `context_words` word (canonical, like "heroin" or "inject") near them."""
+        self._contextual: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for term, canonical in (contextual or {}).items():
+            key = tuple(plain(word) for word in words(term))
+            if key:
+                self._contextual[key] = tuple(plain(word) for word in words(canonical))
+        self._context = frozenset(plain(word) for word in context_words)
         self._terms: dict[tuple[str, ...], tuple[str, ...]] = {}
         for term, canonical in canonical_by_term.items():
             key = tuple(words(term))
@@ -28,6 +43,32 @@ class Lexicon:
         return [plain(key[0]) for key in self._terms if len(key) == 1]
 
     def apply(self, tokens: Sequence[str]) -> list[str]:
+        """Replace known terms, longest first, then the everyday-word terms that have drug or
+        using words near them."""
+        mapped = self._apply_plain(tokens)
+        return self._apply_contextual(mapped) if self._contextual else mapped
+
+    def _apply_contextual(self, mapped: list[str]) -> list[str]:
+        longest = max(len(key) for key in self._contextual)
+        out: list[str] = []
+        i = 0
+        while i < len(mapped):
+            for size in range(min(longest, len(mapped) - i), 0, -1):
+                found = self._contextual.get(tuple(mapped[i : i + size]))
+                if found is not None and self._has_context(mapped, i, i + size):
+                    out.extend(found)
+                    i += size
+                    break
+            else:
+                out.append(mapped[i])
+                i += 1
+        return out
+
+    def _has_context(self, mapped: list[str], start: int, end: int) -> bool:
+        near = mapped[max(0, start - CONTEXT_WINDOW) : start] + mapped[end : end + CONTEXT_WINDOW]
+        return any(word in self._context for word in near)
+
+    def _apply_plain(self, tokens: Sequence[str]) -> list[str]:
         """Replace known terms, longest first; every word comes back without apostrophes.
 
         A term is looked up as typed first ("od'd") and then without apostrophes ("cant"), so

@@ -23,6 +23,16 @@ class PhraseSet:
     def found_in(self, words: list[str]) -> bool:
         return self.first_in(words) is not None
 
+    def starts_in(self, words: list[str]) -> list[int]:
+        """Every position where a phrase match starts, in order."""
+        found = {
+            start
+            for phrase in self._phrases
+            for start, word in enumerate(words)
+            if word == phrase[0] and _matches_at(phrase, words, start)
+        }
+        return sorted(found)
+
     def first_in(self, words: list[str]) -> int | None:
         """Where in `words` the earliest match starts; None when no phrase matches."""
         starts = (_start(phrase, words) for phrase in self._phrases)
@@ -31,14 +41,17 @@ class PhraseSet:
 
 def _start(phrase: list[str], words: list[str]) -> int | None:
     for start, word in enumerate(words):
-        if word != phrase[0]:
-            continue
-        position = start
-        for wanted in phrase[1:]:
-            window = words[position + 1 : position + 2 + MAX_GAP]
-            if wanted not in window:
-                break
-            position = position + 1 + window.index(wanted)
-        else:
+        if word == phrase[0] and _matches_at(phrase, words, start):
             return start
     return None
+
+
+def _matches_at(phrase: list[str], words: list[str], start: int) -> bool:
+    """The phrase's words follow words[start] in order, each within MAX_GAP of the last."""
+    position = start
+    for wanted in phrase[1:]:
+        window = words[position + 1 : position + 2 + MAX_GAP]
+        if wanted not in window:
+            return False
+        position = position + 1 + window.index(wanted)
+    return True

@@ -7,9 +7,10 @@ the order of what matters:
 1. an emergency or a crisis happening now → its card (the matched answer rides along);
 2. buying, selling or making drugs → declined kindly (off-topic);
 3. only a greeting or thanks → the greeting;
-4. a place asked for ("needle exchange near me") → the services finder;
-5. two substances named ("coke and a few pints") → the answer for that mix;
-6. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
+4. hopelessness without a plan → support with the crisis line;
+5. a place asked for ("needle exchange near me") → the services finder;
+6. two substances named ("coke and a few pints") → the answer for that mix;
+7. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Reading:
     card: str | None = None  # the emergency or crisis card's answer id
     need: Need | None = None  # the services route's need
     mix: Mix | None = None  # the answer route's mix of two substances, when it is one
+    support: str | None = None  # the answer route's support answer (the crisis line, no card)
 
     @property
     def emergency(self) -> bool:
@@ -71,6 +73,8 @@ class Reading:
             return self.need.answer
         if self.mix is not None:
             return self.mix.id
+        if self.support is not None:
+            return self.support
         return self.match.entry_id if self.route is Route.ANSWER else None
 
     @property
@@ -109,6 +113,8 @@ class Reader:
         canonical = self.analyser.canonical_words(text)
         found = self.matcher.match_words(canonical)
         card = self.detector.detect_words(canonical)
+        if card is None and found.entry_id == self.detector.rules.crisis_card:
+            card = found.entry_id  # the matcher is sure it is the crisis answer: it is the card
         if card is not None and card in self.servable:
             crisis = card == self.detector.rules.crisis_card
             return Reading(Route.CRISIS if crisis else Route.EMERGENCY, found, card=card)
@@ -116,6 +122,12 @@ class Reader:
             return Reading(Route.OFF_TOPIC, found)
         if self.is_small_talk(text):
             return Reading(Route.GREETING, found)
+        if (
+            self.detector.needs_support(canonical)
+            and self.detector.rules.crisis_card in self.servable
+        ):
+            # "whats the point of anything": not silence, and not the emergency card
+            return Reading(Route.ANSWER, found, support=self.detector.rules.crisis_card)
         need = self.router.need_in_words(self.analyser.stem_all(canonical))
         if need is not None:
             return Reading(Route.SERVICES, found, need=need)

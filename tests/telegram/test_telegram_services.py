@@ -95,7 +95,7 @@ async def test_typed_place_questions_reach_the_finder(
     await chat.send("methadone clinic")
     honest = await chat.reply()
     assert "have any local services listed for this yet" in honest.text
-    assert "Samaritans" in honest.text and "FRANK" in honest.text  # GB's national lines
+    assert "FRANK" in honest.text and "Samaritans" not in honest.text  # lines for this need
     assert "a:treatment-options" in honest.button_data
     await chat.send("my mate wont wake up where can i get narcan")
     card = await chat.reply()  # the emergency card comes first, whatever else was asked
