@@ -4,13 +4,15 @@ Run by .ci/run after `pip install` of the built wheel into a fresh venv (not edi
 that venv's `hrbot` and the wheel as arguments. Checks: --version, check, chat and match on
 the bundled content; init + check + chat on a service's own folder, which survives a
 reinstall, then preview and review sign there; `hrbot run` answering through the tests'
-fake Bot API on 127.0.0.1.
+fake Bot API on 127.0.0.1, `hrbot health` (the container's health check) asking it over its
+monitoring port, and `hrbot stats` reading that port's /metrics.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +38,12 @@ review: {status: sourced, reviewed_on: 2026-12-01, next_review: 2027-06-01}
 ---
 Come by any weekday morning.
 """
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def main(hrbot: str, wheel: str) -> int:
@@ -77,7 +85,11 @@ def main(hrbot: str, wheel: str) -> int:
         api = FakeBotApi(TOKEN).start()
         try:
             telegram = work / "telegram.yaml"
-            telegram.write_text(f"log_level: ERROR\ntelegram:\n  base_url: {api.base_url}\n")
+            monitor = free_port()
+            telegram.write_text(
+                f"log_level: ERROR\ntelegram:\n  base_url: {api.base_url}\n"
+                f"monitoring:\n  port: {monitor}\n"
+            )
             env = {**os.environ, "HRBOT_TELEGRAM_TOKEN": TOKEN}
             bot = subprocess.Popen([hrbot, "run", "--config", str(telegram)], cwd=work, env=env)
             try:
@@ -85,13 +97,19 @@ def main(hrbot: str, wheel: str) -> int:
                 api.push_update(Person(777).message("my friend wont wake up"))
                 assert api.wait_for(lambda: bool(api.answered("sendMessage")), 30), "no reply"
                 assert "Someone is overdosing" in api.answered("sendMessage")[0].text
+                assert run("health", "--config", str(telegram)).strip() == "ok", "hrbot health"
+                stats = run("stats", f"http://127.0.0.1:{monitor}")
+                assert "1 typed message(s)" in stats and "overdose-now (1)" in stats, stats
             finally:
                 bot.terminate()
                 code = bot.wait(timeout=30)
             assert code == 0, f"hrbot run exited {code} on SIGTERM"
         finally:
             api.stop()
-    print("installed package: --version, check, chat, match, init, reinstall, preview, review, run")
+    print(
+        "installed package: --version, check, chat, match, init, reinstall, preview, review,"
+        " run, health, stats: ok"
+    )
     return 0
 
 

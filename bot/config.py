@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from bot.config_problems import country_problem, reword
+from bot.content.files import ContentError, line_for, read_yaml
 from bot.content.layers import BUNDLED_CONTENT
 from bot.content.model import ReviewStatus
 
@@ -20,13 +21,35 @@ __all__ = ["BUNDLED_CONTENT", "Config", "ConfigError", "load_config"]
 
 
 class ConfigError(Exception):
-    """A config that can't be used; the message is one line a person can act on."""
+    """A config that can't be used: every problem in it, each `path:line: what to do`."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            message = problems[0]
+        else:
+            listed = "\n".join(f"  {problem}" for problem in problems)
+            message = (
+                f"{path} has {len(problems)} problems; fix them all, then run again:\n{listed}"
+            )
+        super().__init__(message)
 
 
 class Matching(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     answer_threshold: float = Field(30.0, ge=0, le=100)
     suggest_threshold: float = Field(22.0, ge=0, le=100)
+
+    @field_validator("suggest_threshold")
+    @classmethod
+    def _below_answer(cls, value: float, info: ValidationInfo) -> float:
+        answer = info.data.get("answer_threshold")
+        if answer is not None and value > answer:
+            raise ValueError(
+                f'{value:g} is above answer_threshold ({answer:g}): "did you mean" choices are '
+                "offered below the answer score, so make it lower"
+            )
+        return value
 
 
 class Telegram(BaseModel):
@@ -54,14 +77,21 @@ class Telegram(BaseModel):
     auth_retry_seconds: float = Field(300.0, ge=0, le=3600)
     # webhook: how long a client may take to send a request's head or body
     client_timeout: float = Field(10.0, gt=0, le=300)
-    # polling: a port for /metrics (on `listen`); webhook mode serves it on `port` anyway
-    metrics_port: int | None = Field(None, ge=1, le=65535)
     messages_per_second: float = Field(30.0, ge=0)
     concurrent_updates: int = Field(16, ge=1, le=1024)
     # updates queued or being handled at most; more wait with Telegram (back-pressure)
     max_pending_updates: int = Field(256, ge=1, le=100_000)
     # webhook: how long (seconds) a POST waits for a place before it gets 503 (sent again later)
     queue_wait_seconds: float = Field(5.0, gt=0, le=300)
+
+
+class Monitoring(BaseModel):
+    """Polling mode's optional server for /healthz and /metrics (webhook mode has both on its
+    own port). Off unless `port` is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    listen: str = "127.0.0.1"
+    port: int | None = Field(None, ge=1, le=65535)
 
 
 class Config(BaseModel):
@@ -75,39 +105,47 @@ class Config(BaseModel):
     min_review_status: ReviewStatus = ReviewStatus.SOURCED
     operator: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "text": one line per record; "json": one JSON object per line, for log collectors
+    log_format: Literal["text", "json"] = "text"
     matching: Matching = Matching()
     telegram: Telegram = Telegram()
+    monitoring: Monitoring = Monitoring()
 
     @field_validator("country")
     @classmethod
     def _country_code(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if len(value) != 2 or not value.isalpha():
-            raise ValueError("must be a 2-letter country code like GB or US")
-        return value.upper()
+        problem = country_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value.strip().upper()
 
 
 def load_config(path: Path | None) -> Config:
-    """The config in `path`, or the defaults; paths inside are relative to the file."""
+    """The config in `path`, or the defaults; paths inside are relative to the file.
+
+    Every mistake is reported at once (ConfigError), each at its line and saying what to write,
+    so a person fixes them all in one go instead of one per start."""
     if path is None:
         return Config()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{line}: not valid YAML") from None
+        doc = read_yaml(path)
+    except ContentError as exc:
+        raise ConfigError(path, [str(exc.problem)]) from None
+    data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be `setting: value` lines")
+        raise ConfigError(path, [f"{path}:1: must be `setting: value` lines"])
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+        found = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            found.append((line_for(doc.lines, key), f"{key}: {reword(Config, error)}"))
+        raise ConfigError(
+            path, [f"{path}:{line}: {text}" for line, text in sorted(found)]
+        ) from None
     return _relative_to(config, path.parent)
 
 

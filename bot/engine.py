@@ -244,7 +244,7 @@ class LanguageEngine:
 
     def text(self, text: str) -> Reply:
         reading = self.read(text)
-        return replace(self.reply_to(reading, text), route=str(reading.route))
+        return replace(self.reply_to(reading, text), route=reading.route.value)
 
     def read(self, text: str) -> Reading:
         """What this message needs (bot/understanding/reading.py): the one decision."""

@@ -34,8 +34,9 @@ from handlers.commands import register_commands
 from handlers.counters import Counters
 from handlers.errors import ErrorHandler
 from handlers.group_chat import GroupChat
+from handlers.http import AiohttpRequest
 from handlers.logging import redact, setup_logging
-from handlers.metrics import metrics_server
+from handlers.monitoring import Monitor, polling_monitor, serving
 from handlers.polling import PollingRequest, auth_retry_seconds
 from handlers.private_chat import PrivateChat
 from handlers.ptb import (
@@ -118,14 +119,15 @@ def build_application(
 ) -> AnyApplication:
     """The Application for `config.telegram.mode`, with all handlers added.
 
-    `request` replaces the HTTP layer (tests pass a fake); it is wrapped for 5xx, network and
-    unreadable-answer retries either way, per `retry` (from the config unless given). getUpdates
-    goes through `PollingRequest`, which skips unreadable updates one by one and gives a token
-    Telegram stops accepting `auth_seconds` before the bot stops. AIORateLimiter keeps this
-    process under Telegram's limits and waits out 429 answers.
+    `request` replaces the HTTP layer for sending (tests pass a fake; the bot's own is aiohttp,
+    see handlers/http.py, as the HTTP client is most of what an update costs). It is wrapped for
+    5xx, network and unreadable-answer retries either way, per `retry` (from the config unless
+    given). getUpdates goes through `PollingRequest`, which skips unreadable updates one by one
+    and gives a token Telegram stops accepting `auth_seconds` before the bot stops.
+    AIORateLimiter keeps this process under Telegram's limits and waits out 429 answers.
     """
     telegram = config.telegram
-    http = request or HTTPXRequest(connection_pool_size=max(16, 2 * telegram.concurrent_updates))
+    http = request or AiohttpRequest(connection_pool_size=max(16, 2 * telegram.concurrent_updates))
     polling = PollingRequest(
         get_updates_request or HTTPXRequest(),
         counters,
@@ -230,7 +232,7 @@ def run(config: Config, out: TextIO | None = None) -> int:
     Every problem a person can fix is one line on stderr, never a traceback.
     """
     err = out or sys.stderr
-    setup_logging(config.log_level)
+    setup_logging(config.log_level, json_lines=config.log_format == "json")
     telegram = config.telegram
     try:
         token = read_token(telegram)
@@ -242,19 +244,20 @@ def run(config: Config, out: TextIO | None = None) -> int:
         return 2
     counters = Counters()
     application = build_application(config, engine, token, counters, words)
+    broken = [str(fallback) for fallback in engine.fallbacks]
+    try:
+        monitor = polling_monitor(config, application, counters, broken)
+    except OSError as exc:
+        where = f"{config.monitoring.listen}:{config.monitoring.port}"
+        print(f"hrbot: cannot listen on {where} for monitoring ({exc.strerror})", file=err)
+        return 2
     try:
         if telegram.mode == "webhook":
-            broken = [str(fallback) for fallback in engine.fallbacks]
             server = webhook_server(application, telegram, secret, counters, broken_files=broken)
             with _signals_to(server.handle_exit):
                 asyncio.run(run_webhook(application, server, words, engine.default))
         else:
-            metrics = (
-                metrics_server(telegram, counters, telegram.metrics_port)
-                if telegram.metrics_port
-                else None
-            )
-            asyncio.run(_poll_until_signal(application, words, engine.default, metrics))
+            asyncio.run(_poll_until_signal(application, words, engine.default, monitor))
     except InvalidToken:
         print("hrbot: Telegram does not accept this token; check it with @BotFather", file=err)
         return 2
@@ -269,22 +272,14 @@ def run(config: Config, out: TextIO | None = None) -> int:
 
 
 async def _poll_until_signal(
-    application: AnyApplication,
-    words: Mapping[str, Words],
-    default: str,
-    metrics: uvicorn.Server | None = None,
+    application: AnyApplication, words: Mapping[str, Words], default: str, monitor: Monitor
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    serving = asyncio.create_task(metrics.serve()) if metrics is not None else None
-    try:
+    async with serving(monitor):
         await serve_polling(application, words, default, stop)
-    finally:
-        if metrics is not None and serving is not None:
-            metrics.should_exit = True
-            await serving
 
 
 class _signals_to:
@@ -311,7 +306,7 @@ def set_webhook(config: Config, delete: bool, out: TextIO | None = None) -> int:
     Not done by the replicas themselves: several replicas starting together would each set it.
     """
     err = out or sys.stderr
-    setup_logging(config.log_level)
+    setup_logging(config.log_level, json_lines=config.log_format == "json")
     telegram = config.telegram
     try:
         token = read_token(telegram)

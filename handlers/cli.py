@@ -23,12 +23,24 @@ def _telegram_commands(sub: cli.Subcommands) -> None:
         "set-webhook", "tell Telegram where the webhook is (once, at deploy time)", _set_webhook
     )
     webhook.add_argument("--delete", action="store_true", help="remove the webhook instead")
+    sub.add(
+        "health",
+        "ask the running bot whether it handles updates (for a container's health check)",
+        _health,
+    )
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:
     from handlers.app import run
 
     code: int = run(config)
+    return code
+
+
+def _health(args: argparse.Namespace, config: Config) -> int:
+    from handlers.monitoring import check_health
+
+    code: int = check_health(config)
     return code
 
 

@@ -2,17 +2,21 @@
 
 A count has a name and a number, nothing else: no ids, no texts, no times. Counts live in the
 memory of one process (each replica has its own) and are shown on `/healthz`, on `/metrics`
-and in the log when the bot stops, so a service can see that answers go out and replies don't
-get lost.
+(handlers/metrics.py) and in the log when the bot stops, so a service can see that answers go
+out and replies don't get lost.
 
-Some counts have one label, and a label's value only ever comes from the content, never from
-the person: the route the reading decided ("none", "suggest" …), an answer's id, an area. So
-`hrbot stats` can say which answers a did-you-mean offers most, and which questions the bot
-fails on by area, while no message text is kept anywhere.
+Some counts are split by a label, and every label value comes from the bot's own fixed sets,
+never from a message: the kind of update (bot/conversation/reply.py EventKind), what reading a
+typed message decided (bot/understanding/reading.py Route), the id of the answer shown, the
+answers a did-you-mean offered and their areas, and the emergency card shown (content ids and
+areas). So `hrbot stats` can say which answers a did-you-mean offers most, and what the bot
+fails on by area, while no message text is kept anywhere. How long replies take is kept as a
+histogram: counts per time bucket, no single time is kept.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections import Counter
@@ -21,36 +25,56 @@ from collections.abc import Mapping
 from bot.content.model import Entry
 from bot.conversation import protocol as p
 from bot.conversation.reply import Event, EventKind, Reply
+from bot.understanding.reading import Route
 
-# Every name in use, so a dashboard sees zeros instead of missing keys.
-NAMES = (
-    "updates",  # updates the handlers received
-    "answers",  # replies that showed a reviewed answer
-    "emergency",  # replies that showed an emergency card or numbers
-    "no_answer",  # typed messages without a direct answer (suggestions or the topics)
-    "not_text",  # voice notes, photos, stickers …
-    "locations",  # shared locations answered with services nearby (the places are not kept)
-    "group_pointers",  # group commands answered with "let's talk in private"
-    "replies_sent",  # replies delivered to Telegram
-    "replies_failed",  # replies that still failed after every retry
-    "telegram_retries",  # Bot API calls tried again after a 5xx, a network error or garbage
-    "callback_answers_failed",  # button presses whose spinner could not be stopped
-    "errors",  # exceptions that reached the error handler
-    "updates_unreadable",  # updates from getUpdates the library could not read, skipped
-    "webhook_rejected",  # webhook calls with a wrong or missing secret
-    "updates_deferred",  # webhook updates answered 503 while the queue was full (sent again)
-)
-
-
-# Counts by one label: (name, label) → what the label means. Values come from the content.
-LABELLED = {
-    ("messages", "route"): "typed messages by what the bot made of them",
-    ("answers_shown", "answer"): "answers shown, by answer",
-    ("suggested", "answer"): "answers offered in a did-you-mean, by answer",
-    ("suggested_areas", "area"): "did-you-mean replies, by the area of the answers offered",
-    ("cards", "card"): "emergency and crisis cards and the numbers list shown",
+# Every name in use, with what it counts, so a dashboard sees zeros instead of missing keys.
+NAMES = {
+    "updates": "updates the handlers received",
+    "answers": "replies that showed a reviewed answer",
+    "emergency": "replies that showed an emergency card or numbers",
+    "no_answer": "typed messages without a direct answer (suggestions or the topics)",
+    "not_text": "voice notes, photos, stickers and other messages the bot cannot read",
+    "locations": "shared locations answered with services nearby (the places are not kept)",
+    "group_pointers": "group commands answered with a pointer to a private chat",
+    "replies_sent": "replies delivered to Telegram",
+    "replies_failed": "replies that still failed after every retry",
+    "telegram_retries": "Bot API calls tried again after a 5xx, a network error or garbage",
+    "callback_answers_failed": "button presses whose spinner could not be stopped",
+    "errors": "exceptions that reached the error handler",
+    "updates_unreadable": "updates from getUpdates the library could not read, skipped",
+    "webhook_rejected": "webhook calls with a wrong or missing secret",
+    "updates_deferred": "webhook updates answered 503 while the queue was full (sent again)",
 }
-NUMBERS_CARD = "numbers"
+# Upper bounds (seconds) of the reply-time buckets: from the engine alone (milliseconds) to a
+# reply that waited out Telegram's faults (handlers/retry.py retries for up to two minutes).
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0)
+KINDS = tuple(kind.value for kind in EventKind)
+ROUTES = tuple(route.value for route in Route)
+# Counts by one content label, beside kinds, routes and answers shown: name → (label, meaning).
+OFFERS = {
+    "suggested": ("answer", "Answers offered in a did-you-mean, by answer"),
+    "suggested_areas": ("area", "Did-you-mean replies, by the area of the answers offered"),
+    "cards": ("card", "Emergency and crisis cards and the numbers list shown, by card"),
+}
+NUMBERS_CARD = "numbers"  # the card label of an emergency reply that is the numbers list
+
+
+class Latency:
+    """A histogram of reply times: counts per bucket, their sum, never a single time."""
+
+    def __init__(self, buckets: tuple[float, ...] = LATENCY_BUCKETS) -> None:
+        self.buckets = buckets
+        self.counts = [0] * (len(buckets) + 1)  # the last one is "over the largest bound"
+        self.sum = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect.bisect_left(self.buckets, seconds)] += 1
+        self.sum += seconds
+
+    def copy(self) -> Latency:
+        other = Latency(self.buckets)
+        other.counts, other.sum = list(self.counts), self.sum
+        return other
 
 
 class Counters:
@@ -58,19 +82,14 @@ class Counters:
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter({name: 0 for name in NAMES})
-        self._labelled: Counter[tuple[str, str]] = Counter()
+        self._kinds: Counter[str] = Counter({kind: 0 for kind in KINDS})
+        self._routes: Counter[str] = Counter({route: 0 for route in ROUTES})
+        self._answers: Counter[str] = Counter()
+        self._offers: dict[str, Counter[str]] = {name: Counter() for name in OFFERS}
+        self._latency = Latency()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self.started = time.time()  # when counting began: a total means "since then"
-
-    def add_labelled(self, name: str, value: str, amount: int = 1) -> None:
-        """Count one event of `name` with its label's value (an answer id, a route, an area)."""
-        with self._lock:
-            self._labelled[(name, value)] += amount
-
-    def labelled(self) -> dict[tuple[str, str], int]:
-        with self._lock:
-            return dict(self._labelled)
 
     def add(self, name: str, amount: int = 1) -> None:
         with self._lock:
@@ -92,25 +111,52 @@ class Counters:
         with self._lock:
             return dict(self._counts)
 
+    def labelled(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Updates by kind, typed messages by route, answers shown by answer id."""
+        with self._lock:
+            return dict(self._kinds), dict(self._routes), dict(self._answers)
+
+    def offers(self) -> dict[str, dict[str, int]]:
+        """Did-you-mean answers and areas, and cards shown, each by its content label."""
+        with self._lock:
+            return {name: dict(counts) for name, counts in self._offers.items()}
+
+    def add_offer(self, name: str, value: str, amount: int = 1) -> None:
+        """Count one `name` (a key of OFFERS) for a content label's value (an id, an area)."""
+        with self._lock:
+            self._offers[name][value] += amount
+
+    def latency(self) -> Latency:
+        with self._lock:
+            return self._latency.copy()
+
+    def replied_in(self, seconds: float) -> None:
+        """One reply took `seconds`, from the update reaching its handler to the reply sent."""
+        with self._lock:
+            self._latency.observe(seconds)
+
     def count_reply(
         self, event: Event, reply: Reply, entries: Mapping[str, Entry] | None = None
     ) -> None:
-        """What kind of reply the engine gave, from the reply alone; `entries` (the language's
-        answers) gives the areas of the answers a did-you-mean offers."""
-        entries = entries or {}
+        """What kind of reply the engine gave, from the event's kind and the reply alone;
+        `entries` (the language's answers) gives the areas of the answers a did-you-mean
+        offers."""
+        with self._lock:
+            self._kinds[event.kind.value] += 1
+            if reply.route is not None:
+                self._routes[reply.route] += 1
+            if reply.entry_id is not None:
+                self._answers[reply.entry_id] += 1
+            if reply.emergency:
+                self._offers["cards"][reply.entry_id or NUMBERS_CARD] += 1
+        if reply.route == "suggest":
+            self._count_offered(reply, entries or {})
         if reply.emergency:
             self.add("emergency")
-            self.add_labelled("cards", reply.entry_id or NUMBERS_CARD)
         if reply.entry_id is not None:
             self.add("answers")
-            if not reply.entry_id.startswith("mix:"):
-                self.add_labelled("answers_shown", reply.entry_id)
         elif event.kind is EventKind.TEXT:
             self.add("no_answer")
-        if event.kind is EventKind.TEXT and reply.route:
-            self.add_labelled("messages", reply.route)
-            if reply.route == "suggest":
-                self._count_offered(reply, entries)
         if event.kind is EventKind.OTHER:
             self.add("not_text")
         elif event.kind is EventKind.LOCATION:
@@ -130,27 +176,6 @@ class Counters:
             if kind == p.ANSWER and value
         ]
         for entry_id in offered:
-            self.add_labelled("suggested", entry_id)
+            self.add_offer("suggested", entry_id)
         for area in dict.fromkeys(entries[i].meta.area for i in offered if i in entries):
-            self.add_labelled("suggested_areas", area)
-
-    def prometheus(self) -> str:
-        """Every count in the Prometheus text format, for `/metrics` and `hrbot stats`."""
-        counts, labelled = self.snapshot(), self.labelled()
-        lines = [
-            "# HELP hrbot_started_seconds When this process began counting (Unix time).",
-            "# TYPE hrbot_started_seconds gauge",
-            f"hrbot_started_seconds {self.started:.0f}",
-        ]
-        for name, total in counts.items():
-            lines += [f"# TYPE hrbot_{name}_total counter", f"hrbot_{name}_total {total}"]
-        for (name, label), meaning in LABELLED.items():
-            lines += [f"# HELP hrbot_{name}_total {meaning}.", f"# TYPE hrbot_{name}_total counter"]
-            for (family, value), amount in sorted(labelled.items()):
-                if family == name:
-                    lines.append(f'hrbot_{name}_total{{{label}="{_escape(value)}"}} {amount}')
-        return "\n".join(lines) + "\n"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            self.add_offer("suggested_areas", area)

@@ -8,13 +8,19 @@ parameters at DEBUG and raw update data when parsing fails. Three layers keep th
 2. every record they still make loses its arguments and exception text (the line says what
    happened, never to whom or with what), so even a logger someone turns up stays clean;
 3. a last filter on the output replaces anything shaped like a bot token.
+
+`log_format: json` writes one JSON object per line (time, level, logger, message, and the
+exception when there is one) for log collectors; it formats the same records after the same
+filters, so it carries exactly what the text lines carry.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
+from datetime import UTC, datetime
 from typing import TextIO
 
 import httpx  # noqa: F401  (imported so its loggers exist before the filters are attached)
@@ -73,12 +79,32 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def setup_logging(level: str, stream: TextIO | None = None) -> None:
+class JsonLines(logging.Formatter):
+    """One JSON object per record. The message and exception text are taken as the filters
+    left them (RedactTokens runs first), never formatted again from the raw record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
+def setup_logging(level: str, stream: TextIO | None = None, json_lines: bool = False) -> None:
     """One handler on the root logger at `level`; libraries capped and filtered.
 
     Safe to call again (tests do): the handler it added before is replaced, not doubled.
     """
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter: logging.Formatter = (
+        JsonLines()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name(_OUR_HANDLER)
     handler.setFormatter(formatter)

@@ -1,53 +1,108 @@
-"""`/metrics`: the bot's counts (handlers/counters.py) for `hrbot stats` or a Prometheus.
+"""Prometheus metrics: the bot's counts (handlers/counters.py) in the text format Prometheus
+scrapes, on `/metrics` (handlers/monitoring.py serves it), for Prometheus and for `hrbot stats`
+(bot/tools/stats.py).
 
-In webhook mode the route is on the webhook's own server. In polling mode there is no server,
-so `telegram.metrics_port` starts a small one on `telegram.listen` (127.0.0.1 by default:
-keep it private, or behind the same access rules as the rest of your monitoring). The page
-holds totals and content ids only: nothing about anyone who wrote.
+Nothing is counted twice: a collector reads the counts at scrape time. Every series and every
+label value comes from the bot's own fixed sets (count names, update kinds, reading's routes,
+content ids of answers and cards, answer areas, the release), so no scrape can carry anything
+about a person. Each
+process has its own registry (never prometheus-client's global one), so tests and several bots
+in one process never mix their numbers; the process's CPU, memory and open files are included.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from importlib.metadata import PackageNotFoundError, version
 
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
 
-from bot.config import Telegram
-from handlers.counters import Counters
+from handlers.counters import NAMES, OFFERS, Counters
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-
-
-def metrics_route(counters: Counters) -> Route:
-    async def metrics(request: Request) -> Response:
-        return PlainTextResponse(counters.prometheus(), media_type=CONTENT_TYPE)
-
-    return Route("/metrics", metrics, methods=["GET"])
+PREFIX = "hrbot"
 
 
-class _BesideServer(uvicorn.Server):
-    """A uvicorn server that leaves SIGINT/SIGTERM to the poller it runs beside: the poller
-    stops first, then stops this server."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+def release() -> str:
+    try:
+        return version("hrbot")
+    except PackageNotFoundError:
+        return "unknown"
 
 
-def metrics_server(telegram: Telegram, counters: Counters, port: int) -> uvicorn.Server:
-    """A server with `/metrics` only, for polling mode."""
-    config = uvicorn.Config(
-        Starlette(routes=[metrics_route(counters)]),
-        host=telegram.listen,
-        port=port,
-        log_config=None,
-        access_log=False,
-        lifespan="off",
-        server_header=False,
-    )
-    return _BesideServer(config)
+class CountsCollector(Collector):
+    """The counts of one `Counters`, read afresh at every scrape."""
+
+    def __init__(self, counters: Counters, handling: Callable[[], bool]) -> None:
+        self.counters = counters
+        self.handling = handling
+
+    def collect(self) -> Iterator[Metric]:
+        counts = self.counters.snapshot()
+        for name, help_text in NAMES.items():
+            family = CounterMetricFamily(f"{PREFIX}_{name}", help_text.capitalize())
+            family.add_metric([], counts.get(name, 0))
+            yield family
+        kinds, routes, answers = self.counters.labelled()
+        yield _labelled(
+            "updates_by_kind", "Updates answered, by kind (text, button, command …)", "kind", kinds
+        )
+        yield _labelled(
+            "messages_by_route",
+            "Typed messages by what reading them decided (emergency, crisis, answer, none …)",
+            "route",
+            routes,
+        )
+        yield _labelled(
+            "answers_by_id", "Replies that showed an answer, by the answer's id", "answer", answers
+        )
+        for name, (label, help_text) in OFFERS.items():
+            yield _labelled(name, help_text, label, self.counters.offers()[name])
+        latency = self.counters.latency()
+        cumulative, buckets = 0, []
+        for bound, count in zip((*latency.buckets, float("inf")), latency.counts, strict=True):
+            cumulative += count
+            buckets.append(("+Inf" if bound == float("inf") else repr(bound), cumulative))
+        yield HistogramMetricFamily(
+            f"{PREFIX}_reply_seconds",
+            "Time from an update reaching its handler to its reply sent",
+            buckets=buckets,
+            sum_value=latency.sum,
+        )
+        started = GaugeMetricFamily(
+            f"{PREFIX}_started_seconds", "When this process began counting (Unix time)"
+        )
+        started.add_metric([], self.counters.started)
+        yield started
+        up = GaugeMetricFamily(f"{PREFIX}_handling", "1 while updates are being handled")
+        up.add_metric([], 1 if self.handling() else 0)
+        yield up
+        info = GaugeMetricFamily(f"{PREFIX}_info", "The running release", labels=["version"])
+        info.add_metric([release()], 1)
+        yield info
+
+
+def _labelled(name: str, help_text: str, label: str, counts: dict[str, int]) -> Metric:
+    family = CounterMetricFamily(f"{PREFIX}_{name}", help_text, labels=[label])
+    for value, count in sorted(counts.items()):
+        family.add_metric([value], count)
+    return family
+
+
+def registry_for(counters: Counters, handling: Callable[[], bool]) -> CollectorRegistry:
+    """A registry of this bot's own: its counts and its process."""
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(CountsCollector(counters, handling))
+    ProcessCollector(registry=registry)
+    return registry
+
+
+def exposition(registry: CollectorRegistry) -> bytes:
+    """The metrics in Prometheus's text format."""
+    return generate_latest(registry)

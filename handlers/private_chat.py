@@ -8,6 +8,7 @@ buttons carry all they need in their callback data, and no `context.user_data` o
 from __future__ import annotations
 
 import contextlib
+import time
 
 from telegram import Bot, Message, Update
 from telegram.constants import ChatType
@@ -72,6 +73,7 @@ class PrivateChat:
         query = update.callback_query
         if query is None:
             return
+        started = time.perf_counter()
         self.counters.add("updates")
         await answer_query(query, self.counters)  # always, so the button stops spinning
         message = query.message
@@ -80,14 +82,18 @@ class PrivateChat:
         event = Event(EventKind.BUTTON, query.data, language=query.from_user.language_code)
         reply = await self._reply_to(event, context.bot, message.chat.id)
         if is_navigation(query.data) and isinstance(message, Message):
-            await edit_reply(context.bot, message, reply, self.counters)
+            sent = await edit_reply(context.bot, message, reply, self.counters)
         else:
-            await send_reply(context.bot, message.chat.id, reply, self.counters)
+            sent = await send_reply(context.bot, message.chat.id, reply, self.counters)
+        if sent:
+            self.counters.replied_in(time.perf_counter() - started)
 
     async def _answer(self, message: Message, event: Event) -> None:
+        started = time.perf_counter()
         self.counters.add("updates")
         reply = await self._reply_to(event, message.get_bot(), message.chat.id)
-        await send_reply(message.get_bot(), message.chat.id, reply, self.counters)
+        if await send_reply(message.get_bot(), message.chat.id, reply, self.counters):
+            self.counters.replied_in(time.perf_counter() - started)
 
     async def _reply_to(self, event: Event, bot: Bot, chat_id: int) -> Reply:
         """The engine's reply. Should the engine fail, the person still gets the topic menu

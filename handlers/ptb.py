@@ -49,6 +49,16 @@ class ForgetfulApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     token_refused: asyncio.Event | None = None
 
+    async def initialize(self) -> None:
+        """The library's start-up; when it fails (Telegram refuses the token at getMe), the
+        connections the bot opened for sending are closed before the error goes on: the library
+        leaves them open, and they would linger until the process ends."""
+        try:
+            await super().initialize()
+        except BaseException:
+            await self.bot.request.shutdown()
+            raise
+
     def _mark_for_persistence_update(
         self, *, update: object | None = None, job: Job[Any] | None = None
     ) -> None:

@@ -32,14 +32,14 @@ import h11
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Update
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.config import Telegram
 from handlers.counters import Counters
-from handlers.metrics import metrics_route
+from handlers.monitoring import monitoring_routes
 from handlers.ptb import AnyApplication
 from handlers.token import SecretError, read_secret
 
@@ -71,6 +71,7 @@ def read_webhook_secret(telegram: Telegram, environ: Mapping[str, str] | None = 
         telegram.webhook_secret_file,
         "webhook secret",
         os.environ if environ is None else environ,
+        credential="webhook-secret",
     )
     if not secret:
         raise SecretError(
@@ -94,14 +95,12 @@ def webhook_app(
     queue_wait: float = DEFAULT_QUEUE_WAIT,
     broken_files: Sequence[str] = (),
 ) -> Starlette:
-    """The ASGI app: POST `path` takes updates, GET /healthz says whether updates are handled,
-    GET /metrics gives the counts (handlers/metrics.py).
+    """The ASGI app: POST `path` takes updates; GET /healthz says whether updates are handled
+    and GET /metrics has the counts for Prometheus (handlers/monitoring.py).
 
     An update waits up to `queue_wait` seconds for a place in the bounded update queue
-    (handlers/ptb.py); then it gets 503, and Telegram sends it again later.
-
-    `broken_files`: the safety files the bundled copies stand in for (bot/content/safety.py);
-    while there are any the status is "degraded" (still 200: every reply is served)."""
+    (handlers/ptb.py); then it gets 503, and Telegram sends it again later. `broken_files`
+    go to /healthz."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -130,17 +129,10 @@ def webhook_app(
             return Response(status_code=503, headers={"Retry-After": "1"})
         return Response()
 
-    async def healthz(request: Request) -> Response:
-        running = application.running
-        status = ("degraded" if broken_files else "ok") if running else "stopping"
-        body = {"status": status, "counts": counters.snapshot(), "broken_files": list(broken_files)}
-        return JSONResponse(body, status_code=200 if running else 503)
-
     return Starlette(
         routes=[
             Route(path, receive, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            metrics_route(counters),
+            *monitoring_routes(application, counters, broken_files),  # /healthz and /metrics
         ]
     )
 

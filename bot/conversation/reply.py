@@ -44,9 +44,9 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     emergency: bool = False
     entry_id: str | None = None  # the answer shown, if any (for counts and tests)
-    # For a typed message, what the reading decided (bot/understanding/reading.py's Route:
-    # "answer", "suggest", "none" …), so the bot can count what it fails on without the text.
-    route: str = ""
+    # For a typed message: what reading it decided (bot/understanding/reading.py Route's value:
+    # "emergency", "answer", "none" …), for counts by route; None for buttons and commands.
+    route: str | None = None
     # Offer the app's one-time "send my location" button (Telegram: a reply keyboard, sent as
     # its own short message with `location_prompt`, since a message has one keyboard only).
     request_location: bool = False

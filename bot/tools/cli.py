@@ -142,7 +142,7 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
     stats = sub.add("stats", "what a running bot's counts say (its /metrics page)", _stats)
     stats.description = (
         "Read a running bot's /metrics page (webhook mode: its port; polling mode: "
-        "telegram.metrics_port) and print how many messages got no match or a did-you-mean, "
+        "monitoring.port) and print how many messages got no match or a did-you-mean, "
         "which answers were offered most, and the emergency cards shown. No message is kept "
         "by the bot, only these counts."
     )

@@ -6,9 +6,10 @@ answers, services and numbers (bot/content/layers.py layers it over the bundled 
 
 from __future__ import annotations
 
-import re
 from importlib.resources import files
 from pathlib import Path
+
+from bot.config_problems import country_problem
 
 SKELETON = "skeleton"
 
@@ -19,8 +20,9 @@ class InitError(Exception):
 
 def make_folder(folder: Path, country: str | None = None, operator: str | None = None) -> Path:
     """Make `folder` with config.yaml and content/ (en/, services/, a README); return it."""
-    if country is not None and not re.fullmatch(r"[A-Za-z]{2}", country):
-        raise InitError(f"--country {country!r}: use a 2-letter code like GB or US")
+    problem = country_problem(country) if country is not None else None
+    if problem is not None:
+        raise InitError(f"--country: {problem}")
     config = folder / "config.yaml"
     if config.exists():
         raise InitError(f"{config} already exists; edit it, or choose another folder")

@@ -111,7 +111,7 @@ def parse(text: str, taken: float) -> Reading:
 
 def summary(reading: Reading, since_saved: bool = False) -> list[str]:
     """The lines `hrbot stats` prints."""
-    routes = reading.by("messages")
+    routes = reading.by("messages_by_route")
     typed = sum(routes.values())
     start = dt.datetime.fromtimestamp(reading.started, dt.UTC)
     days = max(0.0, (reading.taken - reading.started) / 86400)
@@ -133,7 +133,7 @@ def summary(reading: Reading, since_saved: bool = False) -> list[str]:
         f"  emergencies: {emergencies} typed ({routes['emergency']} overdose, "
         f"{routes['crisis']} crisis); cards shown: {_top(cards, 10) or 'none'}"
     )
-    shown = reading.by("answers_shown")
+    shown = reading.by("answers_by_id")
     if shown:
         lines.append(f"  answers shown most: {_top(shown)}")
     lines.append(

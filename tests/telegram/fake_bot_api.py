@@ -9,7 +9,8 @@ while (`outage`: 5xx answers, or 200 answers that are not JSON, for every call o
 
 In tests it runs in a thread (`FakeBotApi(...).start()`); the benchmark runs it as a process:
     python tests/telegram/fake_bot_api.py --port 8081 --token 123:ABC…
-and reads the recorded calls from GET /_fake/calls?method=sendMessage.
+and reads the recorded calls from GET /_fake/calls?method=sendMessage; POST /_fake/updates with
+a JSON list queues updates for getUpdates, as `push_update` does in a test.
 """
 
 from __future__ import annotations
@@ -238,6 +239,7 @@ class FakeBotApi:
                 Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
                 Route("/_fake/calls", self._recorded, methods=["GET"]),
                 Route("/_fake/count", self._count, methods=["GET"]),
+                Route("/_fake/updates", self._push, methods=["POST"]),
             ]
         )
 
@@ -340,6 +342,13 @@ class FakeBotApi:
     async def _recorded(self, request: Request) -> Response:
         method = request.query_params.get("method")
         return JSONResponse([call.to_json() for call in self.calls(method)])
+
+    async def _push(self, request: Request) -> Response:
+        updates = json.loads(await request.body())
+        with self._changed:
+            self._state.updates.extend(updates)
+        self._wake_pollers()
+        return JSONResponse({"queued": len(updates)})
 
     async def _count(self, request: Request) -> Response:
         method = request.query_params.get("method")

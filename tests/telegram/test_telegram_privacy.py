@@ -7,12 +7,14 @@ logger and from the `telegram`, `httpx` and `uvicorn` loggers is searched for th
 the token, and so is every file under the working directory (which must stay empty).
 
 One variant also turns the libraries' own loggers up to DEBUG, as someone debugging might: the
-records they make then must still carry nothing.
+records they make then must still carry nothing. That variant writes JSON lines
+(`log_format: json`), which must carry no more than the text lines do.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,6 +63,7 @@ class Watch:
     folder: Path
     output: io.StringIO
     caplog: pytest.LogCaptureFixture
+    json_lines: bool = False
     kept: Keep = field(default_factory=Keep)
 
     def records(self) -> list[logging.LogRecord]:
@@ -70,7 +73,7 @@ class Watch:
         return [path for path in self.folder.rglob("*") if path.is_file()]
 
 
-@pytest.fixture(params=[False, True], ids=["libraries-capped", "libraries-at-debug"])
+@pytest.fixture(params=[False, True], ids=["libraries-capped", "libraries-at-debug-json"])
 def watch(
     request: pytest.FixtureRequest,
     caplog: pytest.LogCaptureFixture,
@@ -81,8 +84,9 @@ def watch(
     """Set up before the bot starts: DEBUG logging, capture everywhere, an empty working dir,
     and an engine that crashes on "crash" with the person's text in the exception."""
     monkeypatch.chdir(tmp_path)
-    watch = Watch(tmp_path, io.StringIO(), caplog)
-    setup_logging("DEBUG", stream=watch.output)  # as `hrbot run` does with log_level: DEBUG
+    watch = Watch(tmp_path, io.StringIO(), caplog, json_lines=request.param)
+    # as `hrbot run` does with log_level: DEBUG (and log_format: json in one variant)
+    setup_logging("DEBUG", stream=watch.output, json_lines=request.param)
     caplog.set_level(logging.DEBUG)
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
@@ -155,6 +159,9 @@ async def test_no_personal_data_or_token_in_logs_or_files(
             assert canary not in text, f"{canary!r} logged by {record.name}: {text}"
     written = watch.output.getvalue()
     assert "failed in private_chat.PrivateChat.text: RuntimeError" in written
+    if watch.json_lines:
+        lines = [json.loads(line) for line in written.splitlines()]
+        assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     for canary in FORBIDDEN:
         assert canary not in written
     assert watch.files() == [], "nothing may be written while the bot runs"
