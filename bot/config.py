@@ -16,6 +16,10 @@ from bot.config_problems import country_problem, reword
 from bot.content.files import ContentError, line_for, read_yaml
 from bot.content.layers import BUNDLED_CONTENT
 from bot.content.model import ReviewStatus
+from bot.understanding.scorers import DEFAULT_METHOD
+
+# The names in bot/understanding/scorers/__init__.py METHODS (a test keeps the two the same).
+MatchingMethod = Literal["stems", "bm25", "chars", "classifier", "blend"]
 
 __all__ = ["BUNDLED_CONTENT", "Config", "ConfigError", "load_config"]
 
@@ -36,9 +40,14 @@ class ConfigError(Exception):
 
 
 class Matching(BaseModel):
+    """How messages are matched to answers (docs/matching.md). Each method has thresholds of
+    its own, tuned for how its scores spread; set these only to make the bot bolder or more
+    careful than that."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
-    answer_threshold: float = Field(30.0, ge=0, le=100)
-    suggest_threshold: float = Field(22.0, ge=0, le=100)
+    method: MatchingMethod = DEFAULT_METHOD
+    answer_threshold: float | None = Field(None, ge=0, le=100)
+    suggest_threshold: float | None = Field(None, ge=0, le=100)
 
     @field_validator("suggest_threshold")
     @classmethod

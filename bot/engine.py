@@ -110,7 +110,9 @@ class LanguageEngine:
     def _reader(self, language: Language, config: Config) -> Reader:
         analyser = Analyser(language.code, language.lexicon, language.stopwords)
         settings = MatchSettings(
-            answer=config.matching.answer_threshold, suggest=config.matching.suggest_threshold
+            method=config.matching.method,
+            answer=config.matching.answer_threshold,
+            suggest=config.matching.suggest_threshold,
         )
         matcher = Matcher(list(self.entries.values()), analyser, settings)
         analyser.learn(language.rules.all_phrases + language.off_topic)

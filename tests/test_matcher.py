@@ -180,7 +180,7 @@ def test_hrbot_match_json_has_exactly_the_documented_keys(cli) -> None:
     assert all(isinstance(i, str) and i != "naloxone-how" for i in record["alternatives"])
 
 
-def test_hrbot_match_json_no_match_is_null(hrbot) -> None:
+def test_hrbot_match_json_no_match_is_null(hrbot, engine: Engine) -> None:
     code, out, _ = hrbot("match", "--json", "recommend a movie")
     assert code == 0
     record = json.loads(out)
@@ -193,7 +193,7 @@ def test_hrbot_match_json_no_match_is_null(hrbot) -> None:
         "route": "none",
         "card": None,
     }
-    assert record["score"] < Config().matching.suggest_threshold
+    assert record["score"] < engine.language("en").matcher.settings.suggest
 
 
 @pytest.mark.parametrize(

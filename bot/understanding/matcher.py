@@ -1,31 +1,30 @@
 """Finding the answer a message asks for.
 
-Each answer's title, keywords and examples are turned into weighted word vectors (TF-IDF over
-stems, after the slang lexicon and typo correction). A message is scored against every answer
-by how well it matches the closest single example and the answer as a whole, then the best few
-are re-ranked with rapidfuzz's string similarity, which is kind to word order and partial words.
-
-Scores run 0-100. Words the content has never seen count against a match, which is what lets
-"what's the weather" fall below the threshold instead of reaching the nearest answer.
+Every message is read the same way first: words folded, typos corrected onto the content's own
+words, slang mapped through the lexicon (the Analyser). A scorer then ranks the answers on their
+titles, keywords and examples, by the method the config names (`matching.method`; the methods
+and how they compare are in docs/matching.md and bot/understanding/scorers/). The Matcher turns
+the ranking into an answer, a "did you mean" with choices, or nothing, with the method's
+thresholds.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import snowballstemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 from spellchecker import SpellChecker
 
 from bot.content.model import Entry
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.normalise import plain, words
+from bot.understanding.scorers import DEFAULT_METHOD, LARGE_LIBRARY, METHODS, build_scorer
+from bot.understanding.scorers import method_for as method_for
+from bot.understanding.scorers.base import Ranked, phrases_of
 
 try:
     import Stemmer as _FastStemmer
@@ -37,17 +36,8 @@ _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "germ
                    "pl": "polish", "uk": "ukrainian"}  # fmt: skip
 
 
-# How a score is made (0-1 each, weighted to 0-100): the closest single example, the answer's
-# words as a whole, and rapidfuzz's similarity to the closest example. Words the content has
-# never seen weigh UNKNOWN_WEIGHT times the rarest known word.
-PHRASE_WEIGHT = 0.4
-WHOLE_WEIGHT = 0.6
-FUZZY_WEIGHT = 0.25
-UNKNOWN_WEIGHT = 1.3
-# Everyday words ("good", "time", "cool") can't carry a match on their own: an answer that
-# shares only such words with a message gets its score multiplied by this. A word is everyday
-# when the language's general word list gives it at least this frequency.
-EVERYDAY_ONLY_FACTOR = 0.8
+# A word is everyday when the language's general word list gives it at least this frequency:
+# such words ("good", "time", "cool") can't carry a match on their own.
 EVERYDAY_FREQUENCY = 3e-5
 # At most this many unknown words of one message are looked up for typos.
 MAX_CORRECTIONS = 40
@@ -55,10 +45,11 @@ MAX_CORRECTIONS = 40
 
 @dataclass(frozen=True)
 class MatchSettings:
-    answer: float = 30.0  # at or above: answer directly
-    suggest: float = 22.0  # at or above (and below `answer`): offer "did you mean"
-    close: float = 8.0  # runners-up within this many points are offered too
-    rerank: int = 8  # how many candidates the fuzzy re-ranking looks at
+    method: str = DEFAULT_METHOD  # how answers are ranked (bot/understanding/scorers/)
+    answer: float | None = None  # at or above: answer directly (None: the method's own)
+    suggest: float | None = None  # at or above, below `answer`: "did you mean" (None: own)
+    rerank: int = 8  # how many candidates a scorer looks at closely
+    large: int = LARGE_LIBRARY  # from this many answers, methods that train fall back
 
 
 @dataclass(frozen=True)
@@ -70,13 +61,6 @@ class Match:
     @property
     def confident(self) -> bool:
         return self.entry_id is not None
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    entry: int
-    vector: dict[str, float]
-    text: str  # its stems joined, for the fuzzy comparison
 
 
 class Analyser:
@@ -178,63 +162,27 @@ class Analyser:
 
 
 class Matcher:
+    """The answer for a message: a scorer ranks the answers, the method's thresholds decide.
+
+    The method (`matching.method` in the config, docs/matching.md) only changes how answers are
+    ranked; what counts as sure, unsure or nothing is decided here the same way for all.
+    """
+
     def __init__(
         self, entries: Sequence[Entry], analyser: Analyser, settings: MatchSettings | None = None
     ) -> None:
-        self.settings = settings or MatchSettings()
+        settings = settings or MatchSettings()
         self.analyser = analyser
-        self.ids = [entry.id for entry in entries]
-        analyser.learn(text for entry in entries for text in _phrases_of(entry))
-
-        stemmed = [[analyser.stems(text) for text in _phrases_of(entry)] for entry in entries]
-        document_frequency: dict[str, int] = defaultdict(int)
-        for phrases in stemmed:
-            for stem in {stem for phrase in phrases for stem in phrase}:
-                document_frequency[stem] += 1
-        count = max(len(entries), 1)
-        self._idf = {
-            s: math.log((count + 1) / (df + 1)) + 1 for s, df in document_frequency.items()
-        }
-        self._unknown_idf = math.log(count + 1) + 1
-
-        self._phrases: list[_Phrase] = []
-        self._entry_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._phrases_by_entry: list[list[int]] = [[] for _ in entries]
-        self._stems_of_entry = [{s for phrase in phrases for s in phrase} for phrases in stemmed]
-        for index, phrases in enumerate(stemmed):
-            centroid: dict[str, float] = defaultdict(float)
-            for stems in phrases:
-                vector = self._vector(stems)
-                if not vector:
-                    continue
-                number = len(self._phrases)
-                self._phrases.append(_Phrase(index, vector, " ".join(stems)))
-                self._phrases_by_entry[index].append(number)
-                for stem, weight in vector.items():
-                    centroid[stem] += weight
-            for stem, weight in _unit(centroid).items():
-                self._entry_postings[stem].append((index, weight))
-        # Per stem: (entry, weight in the entry as a whole, highest weight in any one of its
-        # phrases). The last bounds how well an entry's closest phrase can match a message, so
-        # `rank` scores phrases only of the entries that can still make the shortlist.
-        heaviest: dict[tuple[str, int], float] = defaultdict(float)
-        for phrase in self._phrases:
-            for stem, weight in phrase.vector.items():
-                key = (stem, phrase.entry)
-                heaviest[key] = max(heaviest[key], weight)
-        self._entry_bounds = {
-            stem: [(entry, weight, heaviest[stem, entry]) for entry, weight in postings]
-            for stem, postings in self._entry_postings.items()
-        }
-        self._texts_by_entry = [
-            [self._phrases[p].text for p in ps] for ps in self._phrases_by_entry
-        ]
-
-    def _vector(self, stems: Sequence[str], unknown_weight: float = 0.0) -> dict[str, float]:
-        vector: dict[str, float] = {}
-        for stem in stems:
-            vector[stem] = self._idf.get(stem, unknown_weight)
-        return _unit({stem: weight for stem, weight in vector.items() if weight > 0})
+        self.ids = [entry.id for entry in entries]  # the answers it can offer
+        analyser.learn(text for entry in entries for text in phrases_of(entry))
+        self.method = method_for(settings.method, len(entries), settings.large)
+        self.scorer = build_scorer(self.method, entries, analyser, settings.rerank)
+        own = METHODS[self.method].thresholds
+        self.settings = replace(
+            own,
+            answer=own.answer if settings.answer is None else settings.answer,
+            suggest=own.suggest if settings.suggest is None else settings.suggest,
+        )
 
     def match(self, text: str) -> Match:
         return self.match_words(self.analyser.canonical_words(text))
@@ -243,69 +191,8 @@ class Matcher:
         """As `match`, for a message already turned into canonical words."""
         return self._decide(self.rank_words(canonical))
 
-    def rank_words(self, canonical: Sequence[str]) -> list[tuple[str, float]]:
-        stems = self.analyser.stems_of(canonical)
-        everyday = self.analyser.everyday_stems(canonical)
-        query = self._vector(stems, unknown_weight=self._unknown_idf * UNKNOWN_WEIGHT)
-        if not query:
-            return []
-        # The answer as a whole exactly; its closest phrase first only as an upper bound.
-        whole: dict[int, float] = {}
-        bound: dict[int, float] = {}
-        for stem, weight in query.items():
-            for entry, entry_weight, phrase_weight in self._entry_bounds.get(stem, ()):
-                whole[entry] = whole.get(entry, 0.0) + weight * entry_weight
-                bound[entry] = bound.get(entry, 0.0) + weight * phrase_weight
-        # Score the closest phrase exactly, best bound first, until no bound can beat the
-        # shortlist. Ties keep the order entries were first met in, as a full sort would.
-        waiting = [
-            (-(PHRASE_WEIGHT * bound[e] + WHOLE_WEIGHT * whole[e]), first, e)
-            for first, e in enumerate(whole)
-        ]
-        heapq.heapify(waiting)
-        terms = list(query.items())
-        size = self.settings.rerank
-        best: list[tuple[float, int, int]] = []  # a min-heap of (coarse, -first, entry)
-        coarse: dict[int, float] = {}
-        while waiting and (len(best) < size or best[0][0] <= -waiting[0][0]):
-            _, first, entry = heapq.heappop(waiting)
-            best_phrase = 0.0
-            for number in self._phrases_by_entry[entry]:
-                vector = self._phrases[number].vector
-                score = 0.0
-                if len(vector) < len(terms):  # a long message: walk the phrase's few stems
-                    for stem, phrase_weight in vector.items():
-                        in_query = query.get(stem)
-                        if in_query is not None:
-                            score += in_query * phrase_weight
-                else:
-                    for stem, weight in terms:
-                        in_phrase = vector.get(stem)
-                        if in_phrase is not None:
-                            score += weight * in_phrase
-                if score > best_phrase:
-                    best_phrase = score
-            coarse[entry] = PHRASE_WEIGHT * best_phrase + WHOLE_WEIGHT * whole[entry]
-            item = (coarse[entry], -first, entry)
-            if len(best) < size:
-                heapq.heappush(best, item)
-            elif item > best[0]:
-                heapq.heapreplace(best, item)
-        shortlist = [entry for _, _, entry in sorted(best, reverse=True)]
-        query_text = " ".join(stems)
-        specific = [stem for stem in query if stem not in everyday]
-        scored = []
-        for entry in shortlist:
-            closest = process.extractOne(
-                query_text, self._texts_by_entry[entry], scorer=fuzz.token_sort_ratio
-            )
-            similarity = closest[1] / 100 if closest else 0.0
-            score = (1 - FUZZY_WEIGHT) * coarse[entry] + FUZZY_WEIGHT * similarity
-            if self._stems_of_entry[entry].isdisjoint(specific):
-                score *= EVERYDAY_ONLY_FACTOR
-            scored.append((100 * score, entry))
-        scored.sort(reverse=True)
-        return [(self.ids[entry], round(score, 1)) for score, entry in scored]
+    def rank_words(self, canonical: Sequence[str]) -> Ranked:
+        return self.scorer.rank(canonical)
 
     def _decide(self, ranked: list[tuple[str, float]]) -> Match:
         settings = self.settings
@@ -354,12 +241,3 @@ def _dictionary(language: str) -> SpellChecker | None:
         return SpellChecker(language=language)
     except ValueError:
         return None
-
-
-def _phrases_of(entry: Entry) -> list[str]:
-    return [entry.title, *entry.meta.keywords, *entry.meta.examples]
-
-
-def _unit(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
-    return {key: weight / norm for key, weight in vector.items()} if norm else {}

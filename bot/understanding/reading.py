@@ -27,10 +27,6 @@ from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhraseSet
 from bot.understanding.routing import Need, Router
 
-# A message that names two substances gets their mix answer, unless the matcher is at least this
-# sure (0-100) of an answer that is neither about mixing nor one of the two drugs' cards.
-MIX_YIELDS_AT = 70.0
-
 
 class Route(StrEnum):
     EMERGENCY = "emergency"
@@ -132,10 +128,16 @@ class Reader:
         if need is not None:
             return Reading(Route.SERVICES, found, need=need)
         mix = self.mixes.mix_in(canonical)
+        # A message that names two substances gets their mix answer, unless the matcher is
+        # sure (its method's `sure` score) of an answer that is neither about mixing nor one of
+        # the two drugs' cards.
         if (
             mix is not None
             and self.mixes.table is not None
-            and (found.entry_id in self.mixes.table.related_answers or found.score < MIX_YIELDS_AT)
+            and (
+                found.entry_id in self.mixes.table.related_answers
+                or found.score < self.matcher.settings.sure
+            )
         ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips
             return Reading(Route.ANSWER, found, mix=mix)
         if found.entry_id is not None:

@@ -1,0 +1,52 @@
+"""What every scorer shares: the phrases it learns from, and the shape of what it returns.
+
+A scorer ranks the answers for one message, already read into canonical words (typos fixed,
+slang mapped) by the language's Analyser. It returns (answer id, score 0-100) pairs, best first;
+the Matcher turns them into an answer, a "did you mean" or nothing with the method's thresholds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from bot.content.model import Entry
+
+if TYPE_CHECKING:
+    from bot.understanding.matcher import Analyser
+
+Ranked = list[tuple[str, float]]  # (answer id, score 0-100), best first
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A method's own cut-offs, tuned on the tuning sets (docs/matching.md): each method's
+    scores spread differently, so one pair of numbers can't serve them all."""
+
+    answer: float  # at or above: answer directly
+    suggest: float  # at or above (and below `answer`): offer "did you mean"
+    close: float  # runners-up within this many points of an answer are offered too
+    sure: float  # at or above: the answer wins over a mix answer for two named drugs
+
+
+class Scorer(Protocol):
+    def rank(self, canonical: Sequence[str]) -> Ranked:
+        """The answers for a message, best first; only those worth considering (at most a few
+        dozen), so the Matcher's decision stays cheap."""
+        ...
+
+
+class ScorerFactory(Protocol):
+    def __call__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int) -> Scorer: ...
+
+
+def phrases_of(entry: Entry) -> list[str]:
+    """What an answer is matched on: its title, keywords and examples (never its body)."""
+    return [entry.title, *entry.meta.keywords, *entry.meta.examples]
+
+
+def top(scores: Sequence[float], ids: Sequence[str], count: int) -> Ranked:
+    """The `count` best (id, score) pairs of parallel sequences, scores rounded to 0.1."""
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])[:count]
+    return [(ids[i], round(float(scores[i]), 1)) for i in order if scores[i] > 0]

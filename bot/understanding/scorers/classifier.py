@@ -1,0 +1,113 @@
+"""Method "classifier": a linear model trained at start-up on the answers' own phrases.
+
+Each title, keyword and example is a training sample labelled with its answer. Features are
+word uni- and bigrams over stems and character n-grams over the canonical words (TF-IDF each);
+the model is scikit-learn's LinearSVC (one-against-the-rest linear SVMs, trained in about a
+tenth of a second here, where LogisticRegression's solvers take seconds). Its margins become
+probabilities by a softmax at TEMPERATURE, a calibration tuned on the tuning sets: 100 is
+certain, and a message the model has no evidence for spreads its probability over all answers
+and so falls below the thresholds.
+
+Probabilities say which answer is likelier, not whether any answer fits: a message of mostly
+unseen words can still give one answer most of the little evidence it has. So the probability
+is multiplied by the share of the message's character pieces the content knows (its coverage,
+raised to COVERAGE_POWER), which is what keeps "recommend a movie" from being answered.
+Training on the bundled content takes a few tenths of a second; beyond LARGE_LIBRARY answers
+the method falls back to "stems" (bot/understanding/scorers/__init__.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import sparse
+
+from bot.content.model import Entry
+from bot.understanding.scorers.base import Ranked, phrases_of
+from bot.understanding.scorers.chars import CharGrams, best, content_text
+
+if TYPE_CHECKING:
+    from bot.understanding.matcher import Analyser
+
+C = 1.0  # inverse regularisation
+TEMPERATURE = 5.0  # margins times this before the softmax: higher is surer
+COVERAGE_POWER = 1.0
+
+
+class ClassifierScorer:
+    def __init__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        self.analyser = analyser
+        self.rerank = rerank
+        self.ids = [entry.id for entry in entries]
+        chars, stems, labels = [], [], []
+        for number, entry in enumerate(entries):
+            for phrase in phrases_of(entry):
+                canonical = analyser.canonical_words(phrase)
+                chars.append(content_text(analyser, canonical))
+                stems.append(" ".join(analyser.stems_of(canonical)))
+                labels.append(number)
+        self.grams = CharGrams(chars)
+        self.words = TfidfVectorizer(
+            analyzer=_unigrams_and_bigrams, sublinear_tf=True, dtype=np.float32
+        )
+        features = sparse.hstack([self.words.fit_transform(stems), self.grams.matrix]).tocsr()
+        coef = np.zeros((1, features.shape[1]))
+        intercept = np.zeros(1)
+        if len(set(labels)) > 1:
+            model = LinearSVC(C=C).fit(features, labels)
+            coef, intercept = model.coef_, model.intercept_
+            if len(coef) == 1:  # two answers: one margin, for the second against the first
+                coef, intercept = np.vstack([-coef, coef]), np.r_[-intercept, intercept]
+        # answers × features, kept transposed: a message picks out its few feature rows
+        self._coef = np.ascontiguousarray(coef.T, dtype=np.float32)
+        self._intercept = intercept.astype(np.float32)
+        self._word_count = len(self.words.vocabulary_)
+        self._word_index: dict[str, int] = self.words.vocabulary_
+        self._word_idf = self.words.idf_.astype(np.float32)
+
+    def _word_vector(self, canonical: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """A message's stem features as the vectorizer would make them (sublinear TF-IDF, L2),
+        by dictionary look-ups: TfidfVectorizer.transform costs more than the rest together."""
+        counts = Counter(_unigrams_and_bigrams(" ".join(self.analyser.stems_of(canonical))))
+        found = [(self._word_index[f], n) for f, n in counts.items() if f in self._word_index]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        indices = np.fromiter((i for i, _ in found), dtype=np.int64, count=len(found))
+        tf = np.fromiter((n for _, n in found), dtype=np.float32, count=len(found))
+        weights = (1 + np.log(tf)) * self._word_idf[indices]
+        return indices, weights / np.sqrt(weights @ weights)
+
+    def probabilities(self, canonical: Sequence[str]) -> np.ndarray:
+        """Per answer: the model's probability times the message's coverage."""
+        text = content_text(self.analyser, canonical)
+        indices, weights = self.grams.query(text)
+        covered = float(weights @ weights)  # the known pieces' share of the message's length
+        if not len(indices):
+            return np.zeros(len(self.ids), dtype=np.float32)
+        word_indices, word_weights = self._word_vector(canonical)
+        logits = self._intercept.copy()
+        if len(word_indices):
+            logits += word_weights @ self._coef[word_indices]
+        logits += weights @ self._coef[self._word_count + indices]
+        if len(self.ids) == 1:  # nothing to tell apart: coverage alone decides
+            return np.full(1, covered**COVERAGE_POWER, dtype=np.float32)
+        logits *= TEMPERATURE
+        exp = np.exp(logits - logits.max())
+        probabilities: np.ndarray = exp / exp.sum() * covered**COVERAGE_POWER
+        return probabilities
+
+    def rank(self, canonical: Sequence[str]) -> Ranked:
+        return best(self.probabilities(canonical), self.ids, self.rerank)
+
+
+def _unigrams_and_bigrams(text: str) -> list[str]:
+    """Stems and pairs of neighbouring stems ("take_break" is not "take" and "break")."""
+    stems = text.split()
+    return stems + [f"{a}_{b}" for a, b in itertools.pairwise(stems)]

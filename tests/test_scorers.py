@@ -1,0 +1,141 @@
+"""Every matching method keeps the matcher's contract: scores 0-100, at most three alternatives
+that are real answers other than the one given, no answer for nonsense, "did you mean" when
+unsure, and a fallback to "stems" for libraries too large to train on."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, Matching, MatchingMethod, load_config
+from bot.engine import Engine, build_engine
+from bot.understanding.matcher import Matcher, MatchSettings
+from bot.understanding.scorers import DEFAULT_METHOD, METHODS, method_for
+
+ALL = sorted(METHODS)
+QUESTIONS = [
+    "how do i use narcan",
+    "where can i get fent strips",
+    "is it ok to mix xanax and alcohol",
+    "my mate had a few lines of coke and some pills, his heart is racing what do we do",
+    "naloxone",
+]
+NONSENSE = ["asdfgh qwerty zxcvb", "recommend a movie"]
+ELSEWHERE = ["what's the weather like tomorrow", "who won the football last night"]
+
+
+@pytest.fixture(scope="module", params=ALL)
+def method_engine(request: pytest.FixtureRequest) -> tuple[str, Engine]:
+    method = request.param
+    return method, build_engine(Config(matching=Matching(method=method)))
+
+
+def test_the_config_names_every_method_and_only_those() -> None:
+    assert set(typing.get_args(MatchingMethod)) == set(METHODS)
+    assert Config().matching.method == DEFAULT_METHOD
+
+
+def test_an_unknown_method_in_the_config_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("matching:\n  method: neural\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"matching\.method"):
+        load_config(path)
+
+
+def test_the_engine_uses_the_method_the_config_names(method_engine: tuple[str, Engine]) -> None:
+    method, engine = method_engine
+    assert engine.language("en").matcher.method == method
+
+
+def test_scores_run_0_to_100_and_alternatives_are_other_real_answers(
+    method_engine: tuple[str, Engine],
+) -> None:
+    _, engine = method_engine
+    english = engine.language("en")
+    for text in QUESTIONS + NONSENSE + ELSEWHERE:
+        found = english.matcher.match(text)
+        assert 0 <= found.score <= 100, text
+        assert len(found.alternatives) <= 3, text
+        ids = [i for i, _ in found.alternatives]
+        assert found.entry_id not in ids and len(set(ids)) == len(ids), text
+        assert set(ids) <= set(english.entries), text
+        scores = [s for _, s in found.alternatives]
+        assert all(0 <= s <= 100 for s in scores) and scores == sorted(scores, reverse=True)
+        ranked = english.matcher.rank_words(english.matcher.analyser.canonical_words(text))
+        assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+
+
+def test_a_plain_question_is_answered(method_engine: tuple[str, Engine]) -> None:
+    _, engine = method_engine
+    assert engine.read("how do i use narcan", "en").shown == "naloxone-how"
+    assert engine.read("how do fentanyl test strips work", "en").shown == "fentanyl-test-strips"
+
+
+@pytest.mark.parametrize("text", NONSENSE)
+def test_nonsense_gets_no_answer_and_nothing_to_choose(
+    method_engine: tuple[str, Engine], text: str
+) -> None:
+    _, engine = method_engine
+    found = engine.language("en").matcher.match(text)
+    assert found.entry_id is None
+    assert found.alternatives == ()
+    assert engine.read(text, "en").shown is None
+
+
+@pytest.mark.parametrize("text", ELSEWHERE)
+def test_questions_about_something_else_get_no_answer(
+    method_engine: tuple[str, Engine], text: str
+) -> None:
+    _, engine = method_engine
+    assert engine.language("en").matcher.match(text).entry_id is None
+    assert engine.read(text, "en").shown is None
+
+
+@pytest.mark.parametrize("method", ALL)
+def test_unsure_offers_did_you_mean_with_the_best_first(
+    method: MatchingMethod, content: Callable[..., Path]
+) -> None:
+    strict = Matching(method=method, answer_threshold=100, suggest_threshold=1)
+    matcher = build_engine(Config(content_dir=content(), matching=strict)).language("en").matcher
+    found = matcher.match("how do i use narcan")
+    assert found.entry_id is None
+    assert found.alternatives[0][0] == "naloxone-how"
+
+
+@pytest.mark.parametrize("method", ALL)
+def test_a_library_of_one_answer_still_answers_and_rejects(
+    method: MatchingMethod, content: Callable[..., Path]
+) -> None:
+    small = Matching(method=method)
+    tree = content(
+        {
+            "overdose/overdose-now.md": None,
+            "services/crisis-support.md": None,
+            "testing/fentanyl-test-strips.md": None,
+        }
+    )
+    engine = build_engine(Config(content_dir=tree, matching=small))
+    matcher = engine.language("en").matcher
+    assert matcher.match("how do i use narcan").entry_id == "naloxone-how"
+    assert matcher.match("recommend a movie").entry_id is None
+
+
+def test_other_methods_fall_back_to_stems_for_large_libraries(engine: Engine) -> None:
+    assert method_for("stems", 50_000) == "stems"
+    for method in ("bm25", "chars", "classifier", "blend"):
+        assert method_for(method, 10) == method
+        assert method_for(method, 50_000) == "stems"
+    english = engine.language("en")
+    entries = list(english.entries.values())
+    settings = MatchSettings(method="classifier", large=len(entries))
+    matcher = Matcher(entries, english.matcher.analyser, settings)
+    assert matcher.method == "stems"
+    assert matcher.match("how do i use narcan").entry_id == "naloxone-how"
+
+
+def test_an_unknown_method_is_refused_with_the_names_to_use() -> None:
+    with pytest.raises(ValueError, match="stems"):
+        method_for("neural", 10)
