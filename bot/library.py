@@ -306,13 +306,9 @@ def _layer_of(layers: Layers, path: Path) -> Path:
     return next(folder for folder in reversed(layers.folders) if path.is_relative_to(folder))
 
 
-def _model(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
-    return read_model(path, model, problems)
-
-
 def _optional(path: Path, model: type[_Model], problems: list[Problem]) -> _Model | None:
-    """As `_model`, for a file a language may leave out."""
-    return _model(path, model, problems) if path.exists() else None
+    """As `read_model`, for a file a language may leave out."""
+    return read_model(path, model, problems) if path.exists() else None
 
 
 def _load_lexicon(path: Path, problems: list[Problem]) -> Lexicon:

@@ -132,6 +132,14 @@ class Step:
     hides: tuple[str, ...] = ()
     buttons: tuple[str, ...] = ()
 
+    @property
+    def action(self) -> str:
+        return f"say {self.say!r}" if self.say is not None else f"press {self.press!r}"
+
+    def report(self, number: int, shown: Shown) -> list[str]:
+        """This step's unmet expectations, each as "step N (say 'x'): does not show 'y'"."""
+        return [f"step {number} ({self.action}): {p}" for p in self.problems(shown)]
+
     def problems(self, shown: Shown) -> list[str]:
         """What of this step's expectations the reply does not meet (empty: all met)."""
         text = shown.text.casefold()
@@ -175,6 +183,5 @@ def run_conversation(client: Client, conversation: Conversation) -> list[str]:
         else:
             assert step.press is not None
             client.press(step.press)
-        action = f"say {step.say!r}" if step.say is not None else f"press {step.press!r}"
-        problems += [f"step {number} ({action}): {p}" for p in step.problems(client.reply)]
+        problems += step.report(number, client.reply)
     return problems

@@ -89,6 +89,5 @@ async def run_async(client: FastChat | LiveChat, conversation: Conversation) -> 
         else:
             assert step.press is not None
             await client.press(step.press)
-        action = f"say {step.say!r}" if step.say is not None else f"press {step.press!r}"
-        problems += [f"step {number} ({action}): {p}" for p in step.problems(client.reply)]
+        problems += step.report(number, client.reply)
     return problems
