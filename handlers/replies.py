@@ -26,7 +26,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.conversation.protocol import fits as callback_data_fits
 from bot.conversation.reply import Reply
-from bot.rendering.telegram_html import MAX_MESSAGE, split
+from bot.rendering.telegram_html import MAX_MESSAGE, split, telegram_length
 from handlers.counters import Counters
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 def messages(html: str) -> list[str]:
     """The texts to send: nearly every reply fits one message and skips the splitter."""
-    return [html] if len(html) <= MAX_MESSAGE else split(html)
+    return [html] if telegram_length(html) <= MAX_MESSAGE else split(html)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

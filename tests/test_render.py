@@ -15,7 +15,7 @@ from bot.conversation.reply import Event, EventKind, Reply
 from bot.engine import Engine, build_engine
 from bot.library import load_library
 from bot.rendering.markdown import to_telegram_html
-from bot.rendering.telegram_html import MAX_MESSAGE, problems_in, split
+from bot.rendering.telegram_html import MAX_MESSAGE, problems_in, split, telegram_length
 
 BUNDLED_IDS = sorted(load_library(BUNDLED_CONTENT).languages["en"].entries)
 
@@ -128,6 +128,29 @@ def test_markdown_never_passes_html_through() -> None:
 # --- splitting long replies ---------------------------------------------------------------------
 
 
+def test_length_is_counted_as_telegram_counts_it() -> None:
+    # Tags and link targets cost nothing, an entity is one character, an emoji two (UTF-16).
+    assert telegram_length('<b>Open</b> <a href="https://example.org/long/path">here</a>') == 9
+    assert telegram_length("a &amp; b") == 5
+    assert telegram_length("🆘 help") == 7
+    many_links = "\n".join(
+        f'<a href="https://example.org/{i:04}">Service {i}</a>' for i in range(130)
+    )
+    assert len(many_links) > MAX_MESSAGE  # what a raw count would reject
+    assert problems_in(many_links) == []  # what Telegram accepts
+
+
+def test_split_counts_emoji_as_two() -> None:
+    html = " ".join("🆘" * 10 for _ in range(100))  # 1,000 characters, 2,099 UTF-16 units
+    chunks = split(html, 1000)
+    assert all(telegram_length(chunk) <= 1000 for chunk in chunks)
+    assert len(chunks) == 3
+    assert " ".join(chunks) == html
+    assert problems_in("🆘" * 2100) == [
+        "is 4200 characters as Telegram counts them; its limit is 4096"
+    ]
+
+
 def test_split_keeps_a_short_reply_whole() -> None:
     html = "<b>Title</b>\n\nSome text &amp; more."
     assert split(html) == [html]
@@ -139,7 +162,7 @@ def test_split_cuts_between_blocks() -> None:
     html = "\n\n".join(blocks)
     chunks = split(html, 1000)
     assert len(chunks) > 1
-    assert all(len(chunk) <= 1000 for chunk in chunks)
+    assert all(telegram_length(chunk) <= 1000 for chunk in chunks)
     assert "\n\n".join(chunks) == html  # nothing lost, cut only at blank lines
     assert all(problems_in(chunk) == [] for chunk in chunks)
 
@@ -157,7 +180,7 @@ def test_split_a_single_long_line_loses_nothing() -> None:
     chunks = split(html, 500)
     assert len(chunks) > 1
     for chunk in chunks:
-        assert len(chunk) <= 500
+        assert telegram_length(chunk) <= 500
         assert problems_in(chunk) == []
     assert " ".join(chunks) == html  # cut only at the spaces between elements
 
@@ -188,6 +211,6 @@ def test_split_never_cuts_inside_a_tag_or_entity() -> None:
         limit = rnd.choice([64, 100, 257, 1000, MAX_MESSAGE])
         chunks = split(html, limit)
         for chunk in chunks:
-            assert len(chunk) <= limit
+            assert telegram_length(chunk) <= limit
             assert problems_in(chunk) == [], (chunk, limit)
         assert _visible("".join(chunks)) == _visible(html)

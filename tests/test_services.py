@@ -147,6 +147,35 @@ def test_broken_yaml_and_hours_warnings(tmp_path: Path) -> None:
     assert_problem(problems, path, line_of(path, "hours:"), "capitalized", is_error=False)
 
 
+def test_hours_open_from_morning_to_the_small_hours_are_questioned(tmp_path: Path) -> None:
+    # "7:30am-4:00pm" once read as 07:30-04:00: valid hours, but nearly always a mistake.
+    path, problems = problems_for(
+        tmp_path,
+        [
+            service("clinic", hours="Mo-Fr 07:30-04:00"),
+            service("night-shelter", hours="Fr,Sa 22:00-03:00"),
+        ],
+    )
+    clinic = [p for p in problems if "past midnight" in str(p)]
+    assert len(clinic) == 1
+    assert_problem(problems, path, line_of(path, "Mo-Fr 07:30-04:00"), "4:00pm is 16:00", False)
+
+
+def test_a_services_list_over_telegrams_length_is_a_warning_naming_the_list(
+    tmp_path: Path,
+) -> None:
+    notes = "Walk in, no appointment, ask at the front desk for the harm reduction team. " * 12
+    services = [service(f"long-{i}", areas=["Hackney"], notes=notes[:990]) for i in range(5)]
+    services.append(service("short", areas=["Camden"]))
+    tree = make_content(tmp_path / "long", files={REGION: region_text(services)})
+    problems = check(Config(content_dir=tree), today=TODAY)
+    long = [p for p in problems if "as Telegram counts them" in str(p)]
+    assert [p.is_error for p in long] == [False]
+    assert long[0].path == tree / REGION
+    assert "services reply for " in str(long[0]) and " · Hackney is " in str(long[0])
+    assert "sent in 2 messages" in str(long[0])
+
+
 def test_finder_yaml_must_name_real_types_and_answers(content: Callable[..., Path]) -> None:
     routing = (
         "places: [near me]\n"

@@ -6,9 +6,12 @@ answer through `problems_in`, and long replies are split without cutting a tag i
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from html.parser import HTMLParser
 
+# Telegram's limit counts the text a person sees (tags parsed away, entities as one character)
+# in UTF-16 code units, so an emoji counts two and "<b>" counts nothing.
 MAX_MESSAGE = 4096
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
@@ -59,13 +62,35 @@ def problems_in(html: str) -> list[str]:
     bare = len(_AMPERSAND.findall(html)) - len(_ENTITY.findall(html))
     if bare > 0:
         problems.append("a bare & must be written &amp;")
-    if len(html) > MAX_MESSAGE:
-        problems.append(f"is {len(html)} characters; Telegram's limit is {MAX_MESSAGE}")
+    length = telegram_length(html)
+    if length > MAX_MESSAGE:
+        problems.append(
+            f"is {length} characters as Telegram counts them; its limit is {MAX_MESSAGE}"
+        )
     return problems
 
 
+def telegram_length(html: str) -> int:
+    """The length Telegram holds against its limit: the parsed text in UTF-16 code units."""
+    return _units(html_module.unescape(_TAG.sub("", html)))
+
+
+def _units(text: str) -> int:
+    """UTF-16 code units: one per character, two for those outside the Basic Plane (emoji)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def _token_units(token: str) -> int:
+    """What one token of `_TOKEN` adds to the Telegram length."""
+    if token.startswith("<") and token.endswith(">"):
+        return 0
+    if token.startswith("&") and token.endswith(";"):
+        return 1
+    return _units(token)
+
+
 def split(html: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split into chunks of at most `limit` characters, never inside a tag or an entity.
+    """Split into chunks of at most `limit` (as Telegram counts), never inside a tag or an entity.
 
     Cuts fall between blank-line-separated blocks where possible, then between lines, then
     between words. A tag still open at a cut is closed at the end of one chunk and opened again
@@ -77,34 +102,28 @@ def split(html: str, limit: int = MAX_MESSAGE) -> list[str]:
     opened: list[tuple[str, str]] = []  # (name, opening tag) open where this chunk starts
     while start < len(tokens):
         stack = list(opened)
-        size = sum(len(tag) for _, tag in stack)
+        size = 0
         cut: tuple[int, int, list[tuple[str, str]]] | None = None  # (rank, index, open tags)
         index = start
         while index < len(tokens):
             token = tokens[index]
-            fits = size + _closing_length(stack) <= limit
-            if token.isspace() and fits:
+            if token.isspace():
                 rank = 0 if "\n\n" in token else 1 if "\n" in token else 2
                 if cut is None or rank <= cut[0]:
                     cut = (rank, index, list(stack))
-            elif index > start and fits and (cut is None or cut[0] == 3):
+            elif index > start and (cut is None or cut[0] == 3):
                 cut = (3, index, list(stack))
-            if size + len(token) + _closing_length(_after(stack, token)) > limit:
+            if size + _token_units(token) > limit:
                 break
-            size += len(token)
+            size += _token_units(token)
             stack = _after(stack, token)
             index += 1
         else:
             cut = (0, len(tokens), stack)  # the rest fits
-        if cut is None:  # the first word doesn't fit (only with a very long word or tag)
-            token = tokens[index]
-            room = limit - size - _closing_length(stack)
-            if opened:  # first try without opening the tags again
-                opened = []
-            elif _after([], token):  # a tag that can't fit anywhere: keep its text, not it
-                _drop_element_tags(tokens, index)
-            else:
-                tokens[index : index + 1] = [token[:room], token[room:]]
+        if cut is None:  # one word longer than the limit: cut it
+            word = tokens[index]
+            head = _head(word, limit)
+            tokens[index : index + 1] = [head, word[len(head) :]]
             continue
         _, end, open_at_end = cut
         prefix = "".join(tag for _, tag in opened)
@@ -116,6 +135,16 @@ def split(html: str, limit: int = MAX_MESSAGE) -> list[str]:
             start += 1
         opened = open_at_end
     return chunks
+
+
+def _head(word: str, limit: int) -> str:
+    """The longest start of `word` within `limit` units (at least one character)."""
+    size = 0
+    for index, char in enumerate(word):
+        size += _units(char)
+        if size > limit:
+            return word[: max(1, index)]
+    return word
 
 
 _TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
@@ -136,23 +165,5 @@ def _after(stack: list[tuple[str, str]], token: str) -> list[tuple[str, str]]:
     return stack
 
 
-def _drop_element_tags(tokens: list[str], index: int) -> None:
-    """Remove the opening tag at `index` and the tag that closes it."""
-    name = _after([], tokens[index])[0][0]
-    depth = 0
-    for later in range(index + 1, len(tokens)):
-        found = _TAG_NAME.match(tokens[later]) if tokens[later].endswith(">") else None
-        if found and found.group(2).casefold() == name:
-            depth += -1 if found.group(1) else 1
-            if depth < 0:
-                del tokens[later]
-                break
-    del tokens[index]
-
-
 def _closing(stack: list[tuple[str, str]]) -> str:
     return "".join(f"</{name}>" for name, _ in reversed(stack))
-
-
-def _closing_length(stack: list[tuple[str, str]]) -> int:
-    return sum(len(name) + 3 for name, _ in stack)

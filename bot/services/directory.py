@@ -189,6 +189,26 @@ def parse_hours(hours: str, country: str) -> OpeningHours:
         return OpeningHours(hours, auto_country=False, auto_timezone=False)
 
 
+_RANGE = re.compile(r"\b([0-2]?[0-9]):([0-5][0-9])\s*-\s*([0-2]?[0-9]):([0-5][0-9])\b")
+LONG_OVERNIGHT_HOURS = 14
+
+
+def long_overnight(hours: str) -> list[str]:
+    """Time ranges that run past midnight and stay open a long time ("07:30-04:00").
+
+    A night shelter open 22:00-03:00 is real; a clinic open from 07:30 until 04:00 the next
+    day is nearly always "4:00pm" read as 04:00. Both are valid hours, so only a person can
+    tell: `hrbot check` asks them to look.
+    """
+    found = []
+    for match in _RANGE.finditer(hours):
+        start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
+        start, end = start_h * 60 + start_m, end_h * 60 + end_m
+        if end < start and (end + 24 * 60 - start) >= LONG_OVERNIGHT_HOURS * 60:
+            found.append(match.group())
+    return found
+
+
 def read_region(path: Path) -> tuple[RegionFile | None, list[Problem]]:
     try:
         doc = read_yaml(path)

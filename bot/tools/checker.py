@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from pathlib import Path
 
 from jinja2 import Environment, TemplateSyntaxError
 
@@ -21,11 +22,13 @@ from bot.content.layers import Layers
 from bot.content.model import Entry, ReviewStatus
 from bot.content.problems import Problem, error, warning
 from bot.conversation.protocol import fits
+from bot.conversation.reply import Reply
 from bot.engine import Engine, LanguageEngine
 from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Library, load_library
 from bot.rendering.markdown import UNSUPPORTED, parse
-from bot.rendering.telegram_html import problems_in
-from bot.services.directory import RegionFile
+from bot.rendering.telegram_html import MAX_MESSAGE, problems_in, split, telegram_length
+from bot.services.directory import RegionFile, long_overnight
+from bot.services.finder import PAGE_SIZE
 from bot.tools.readability import grade_level
 from bot.understanding.reading import Route
 from bot.understanding.routing import NeedRule
@@ -300,9 +303,15 @@ def _service_hours_problems(region: RegionFile) -> list[Problem]:
     for listing in region.listings:
         if listing.hours is None:
             continue
+        line = region.lines.get(f"services.{listing.index}.hours", listing.line)
         for note in listing.hours.warnings:
-            line = region.lines.get(f"services.{listing.index}.hours", listing.line)
             problems.append(warning(region.path, line, f"hours: {note}"))
+        for span in long_overnight(listing.service.hours or ""):
+            message = (
+                f"hours: {span} is open past midnight until the next morning; if it closes in "
+                "the afternoon, write it in 24-hour time (4:00pm is 16:00)"
+            )
+            problems.append(warning(region.path, line, message))
     return problems
 
 
@@ -384,19 +393,45 @@ def _routing_problems(language: LanguageEngine, library: Library) -> list[Proble
 
 
 def _finder_reply_problems(language: LanguageEngine, library: Library) -> list[Problem]:
-    """Every finder reply a person can reach (types, areas, first pages) is valid Telegram HTML."""
+    """Every finder reply a person can reach (types, areas, every page, the national lines when
+    nothing is listed) is valid Telegram HTML; each problem names the list it is in.
+
+    A reply over Telegram's length is sent in parts, so that is a warning, not an error.
+    """
     template = library.file(f"{TEMPLATES_DIR}/services.html.j2")
     services = language.services
-    replies = [services.menu()]
-    for kind in services.directory.types:
-        replies.append(services.kind(kind))
-        replies.extend(
-            services.results(kind, area, 0) for area, _name in services.directory.areas(kind)
-        )
+    directory = services.directory
+    files = {region.region: region.path for region in library.regions}
+    replies: list[tuple[str, Path, Reply]] = [
+        ("the list of service types", template, services.menu())
+    ]
+    for kind in directory.types:
+        label = services.type_label(kind)
+        replies.append((label, template, services.kind(kind)))
+        for area, name in directory.areas(kind):
+            listed = directory.in_area(kind, area)
+            path = files.get(listed[0].region, template) if listed else template
+            pages = max(1, -(-len(listed) // PAGE_SIZE))
+            for page in range(pages):
+                where = f"{label} · {name}" + (f", page {page + 1}" if pages > 1 else "")
+                replies.append((where, path, services.results(kind, area, page)))
+    for kind in language.messages.service_types:
+        if kind not in directory.by_type:
+            label = f"{services.type_label(kind)} (nothing local: the national lines)"
+            replies.append((label, template, services.kind(kind)))
     problems = []
-    for reply in replies:
+    for where, path, reply in replies:
         for problem in problems_in(reply.html):
-            problems.append(error(template, 0, f"rendered services reply: {problem}"))
+            if "Telegram counts" not in problem:
+                problems.append(error(template, 0, f"services reply for {where}: {problem}"))
+        length = telegram_length(reply.html)
+        if length > MAX_MESSAGE:
+            parts = len(split(reply.html))
+            message = (
+                f"services reply for {where} is {length} characters as Telegram counts them "
+                f"(limit {MAX_MESSAGE}); it is sent in {parts} messages: shorten its notes"
+            )
+            problems.append(warning(path, 0, message))
         for button in reply.button_list:
             if not fits(button.data):
                 problems.append(error(template, 0, f"button data '{button.data}' is over 64 bytes"))
