@@ -35,6 +35,7 @@ from bot.conversation.reply import Button, Event, EventKind, Reply
 from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Language, Library, load_library
 from bot.rendering.render import Renderer, fill_placeholders
 from bot.services.finder import Directory, Point, directory_for, national_for
+from bot.services.local_formats import LocalFormats
 from bot.services.replies import ServiceReplies, utc_now
 from bot.understanding.crisis_model import CrisisModel
 from bot.understanding.emergency import CrisisRecogniser, EmergencyDetector
@@ -487,6 +488,7 @@ class LanguageEngine:
             has_country=config.country is not None,
             clock=clock,
             fallback=_fallbacks(library),
+            formats=LocalFormats(language.code, config.country),
         )
 
     def location(self, latitude: float | None, longitude: float | None) -> Reply:

@@ -100,13 +100,15 @@ def engine_for(
     country: str | None = "GB",
     national: bool = True,
     now: dt.datetime = FRIDAY_NOON,
+    **header: Any,
 ) -> Engine:
-    """The bundled content with only this directory (and GB's national lines), at `now`."""
+    """The bundled content with only this directory (and GB's national lines), at `now`;
+    `header` sets the region's timezone (its country is the deployment's)."""
     tree = tmp_path / "content"
     shutil.copytree(BUNDLED_CONTENT, tree)
     shutil.rmtree(tree / "services")
     if services:
-        write_region(tree / "services", services)
+        write_region(tree / "services", services, **{"country": country or "GB", **header})
     if national:
         (tree / "services").mkdir(exist_ok=True)
         shutil.copy(BUNDLED_CONTENT / "services/gb-national.yaml", tree / "services")

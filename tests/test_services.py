@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -250,8 +251,9 @@ def test_a_location_gets_the_nearest_of_every_type(london: Engine) -> None:
     lat, lon = 51.50723, -0.12761  # a person's position: must not be echoed or kept
     reply = london.handle(Event(EventKind.LOCATION, latitude=lat, longitude=lon, language="en"))
     assert "Nearest to you" in reply.html and "kept nothing" in reply.html
-    # camden-00 is 0.00997° of latitude north: 0.00997 × 111.195 = 1.109 km
-    assert "<b>Camden 00</b>\n🟢 open now · closes 17:00\n📍 0 Camden High Street · 1.1 km" in (
+    # camden-00 is 0.00997° of latitude north: 0.00997 × 111.195 = 1.109 km = 0.69 miles, and
+    # road distances in the UK are in miles
+    assert "<b>Camden 00</b>\n🟢 open now · closes 17:00\n📍 0 Camden High Street · 0.7 mi" in (
         reply.html
     )
     assert "<b>Checking</b>" in reply.html  # the nearest drug checking, though further away
@@ -263,9 +265,33 @@ def test_a_location_gets_the_nearest_of_every_type(london: Engine) -> None:
         assert lat not in vars(engine_part).values() and lon not in vars(engine_part).values()
 
 
+@pytest.mark.parametrize(
+    ("country", "timezone", "closes", "distance"),
+    [
+        ("US", "America/New_York", "closes 4:00\u202fPM", "· 0.7 mi"),  # 12-hour clock, miles
+        ("IE", "Europe/Dublin", "closes 16:00", "· 1.1 km"),
+    ],
+)
+def test_times_and_distances_are_written_as_people_read_them_there(
+    tmp_path: Path, country: str, timezone: str, closes: str, distance: str
+) -> None:
+    here = (25.5517, -81.7800)
+    clinic = service(
+        "clinic", areas=["Key West"], hours="Mo-Fr 09:00-16:00", address="1 Duval Street",
+        latitude=round(here[0] + 0.00997, 5), longitude=here[1],
+    )  # fmt: skip
+    noon = dt.datetime(2026, 11, 27, 12, 0, tzinfo=ZoneInfo(timezone))
+    engine = engine_for(
+        tmp_path, [clinic], country=country, national=False, now=noon,
+        timezone=timezone,
+    )  # fmt: skip
+    reply = engine.handle(Event(EventKind.LOCATION, latitude=here[0], longitude=here[1]))
+    assert f"🟢 open now · {closes}\n📍 1 Duval Street {distance}" in reply.html
+
+
 def test_a_location_with_nothing_near_is_said_honestly(london: Engine) -> None:
     reply = london.handle(Event(EventKind.LOCATION, latitude=55.95, longitude=-3.19))
-    assert "no services listed within 100 km" in reply.html
+    assert "no services listed within 62 mi" in reply.html
     assert "Samaritans" in reply.html  # GB's national lines instead
 
 
@@ -353,7 +379,7 @@ def test_chat_location_command(london: Engine) -> None:
     assert run_chat(london, io.StringIO(script), out, language="en") == 0
     text = out.getvalue()
     assert "[📍 Send my location] type /location LATITUDE LONGITUDE" in text
-    assert "Nearest to you" in text and "0.0 km" in text
+    assert "Nearest to you" in text and "0.0 mi" in text
 
 
 def test_routing_agrees_with_the_labelled_messages() -> None:

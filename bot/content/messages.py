@@ -19,13 +19,13 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "buttons.also": frozenset({"title"}),
     "buttons.answer": frozenset({"title"}),
     "services.page": frozenset({"first", "last", "total"}),
-    "services.none_near": frozenset({"km"}),
+    "services.none_near": frozenset({"km", "distance"}),
     "services.checked": frozenset({"date"}),
     "services.open_until": frozenset({"when"}),
     "services.closed_until": frozenset({"when"}),
     "services.at_time": frozenset({"time"}),
     "services.at_day_time": frozenset({"day", "time"}),
-    "services.distance": frozenset({"km"}),
+    "services.distance": frozenset({"km", "distance"}),
     "mix.title": frozenset({"a", "b"}),
 }
 

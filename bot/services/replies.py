@@ -32,6 +32,7 @@ from bot.services.finder import (
     nearest_of_every_type,
     status,
 )
+from bot.services.local_formats import LocalFormats
 from bot.understanding.routing import Need
 
 TEMPLATE = "services.html.j2"
@@ -79,6 +80,7 @@ class ServiceReplies:
         has_country: bool,
         clock: Callable[[], dt.datetime] = utc_now,
         fallback: Mapping[str, tuple[str, ...]] | None = None,
+        formats: LocalFormats | None = None,
     ) -> None:
         self.directory = directory
         self.national = national
@@ -90,6 +92,7 @@ class ServiceReplies:
         self.has_country = has_country
         self.clock = clock
         self.fallback = dict(fallback or {})  # need → the national line types that serve it
+        self.formats = formats or LocalFormats("en", None)  # 24-hour clock and km
         order = list(messages.service_types)
         self._order = {kind: index for index, kind in enumerate(order)}
 
@@ -171,7 +174,10 @@ class ServiceReplies:
         now = self.clock()
         found = nearest_of_every_type(self.directory, point, now)
         if not found:
-            note = f"{self.words.none_near.format(km=round(NEAR_KM))} {self.words.location_used}"
+            none_near = self.words.none_near.format(
+                km=round(NEAR_KM), distance=self.formats.distance(NEAR_KM)
+            )
+            note = f"{none_near} {self.words.location_used}"
             return self._fallback(self.words.nearest, note, None)
         buttons = [
             Button(self.type_label(kind), f"s:{kind}:{listing.area_slugs[0]}")
@@ -307,7 +313,7 @@ class ServiceReplies:
         self, change: dt.datetime, local_now: dt.datetime | None, closing: bool = False
     ) -> str:
         """A time today (or in the small hours, for a closing time), else a weekday and time."""
-        time = change.strftime("%H:%M")
+        time = self.formats.time(change)
         if local_now is not None and (
             change.date() == local_now.date()
             or (closing and change - local_now < dt.timedelta(hours=12))
@@ -319,7 +325,7 @@ class ServiceReplies:
         if km is None:
             return ""
         shown = f"{km:.1f}" if km < 10 else f"{km:.0f}"
-        return self.words.distance.format(km=shown)
+        return self.words.distance.format(km=shown, distance=self.formats.distance(km))
 
     # --- buttons ---------------------------------------------------------------------------
 

@@ -109,7 +109,7 @@ async def test_a_shared_location_gets_the_nearest_and_is_dropped(
     await chat.send_location(**PLACE)
     nearest = await chat.reply()
     assert "Nearest to you" in nearest.text and "kept nothing" in nearest.text
-    assert "<b>Camden 00</b>" in nearest.text and "1.1 km" in nearest.text
+    assert "<b>Camden 00</b>" in nearest.text and "0.7 mi" in nearest.text
     assert "s:drug-checking:camden" in nearest.button_data
     assert running_bot.counters["locations"] == 1
     sent = [call.params for call in running_bot.api.calls()]
