@@ -36,6 +36,7 @@ from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Language, Library, load_lib
 from bot.rendering.render import Renderer, fill_placeholders
 from bot.services.finder import Directory, Point, directory_for, national_for
 from bot.services.local_formats import LocalFormats
+from bot.services.places import PlaceFinder
 from bot.services.replies import ServiceReplies, utc_now
 from bot.understanding.crisis_model import CrisisModel
 from bot.understanding.emergency import CrisisRecogniser, EmergencyDetector
@@ -96,8 +97,9 @@ class LanguageEngine:
             self.problems.append(error(folder, 0, "templates folder not found"))
         self._rendered = self._render_all()  # an answer that can't be shown is left out here,
         self._ensure_cards(language, library)  # (a card is replaced by the bundled one)
-        self.reader = self._reader(language, config)  # so the matcher never offers it
         self._services_setup(language, library, config, directory, clock)
+        places = PlaceFinder(library.centroids, self.services.directory.area_names)
+        self.reader = self._reader(language, config, places)  # so the matcher never offers it
 
     def _safety_net_line(self) -> str:
         """The line that keeps every unsure reply from being a dead end."""
@@ -108,7 +110,7 @@ class LanguageEngine:
             emergency=variables["emergency"], crisis_line=variables["crisis_line"]
         )
 
-    def _reader(self, language: Language, config: Config) -> Reader:
+    def _reader(self, language: Language, config: Config, places: PlaceFinder) -> Reader:
         analyser = Analyser(language.code, language.lexicon, language.stopwords)
         settings = MatchSettings(
             method=config.matching.method,
@@ -126,6 +128,7 @@ class LanguageEngine:
             Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text))),
             self.entries,
             MixFinder(language.mixes, analyser.canonical_words),
+            places,
         )
 
     def _crisis_model(self, language: Language, analyser: Analyser) -> CrisisRecogniser | None:
@@ -264,7 +267,7 @@ class LanguageEngine:
         if reading.support is not None:
             return self.answer(reading.support)
         if reading.need is not None:
-            return self.services.for_need(reading.need)
+            return self.services.for_need(reading.need, reading.place)
         if reading.mix is not None:
             return self.mix(reading.mix)
         if route is Route.ANSWER and reading.match.entry_id is not None:

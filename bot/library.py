@@ -34,6 +34,8 @@ from bot.content.numbers import NumberBook, load_numbers
 from bot.content.problems import Problem, error
 from bot.content.safety import Fallback, bundled_copy
 from bot.services.directory import SERVICES_DIR, RegionFile, read_region
+from bot.services.places import FILE_NAME as CENTROIDS_FILE
+from bot.services.places import Centroids, read_centroids
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.routing import FILE_NAME as ROUTING_FILE
 from bot.understanding.routing import RoutingFile, load_routing
@@ -84,6 +86,7 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     regions: list[RegionFile] = field(default_factory=list)  # services/*.yaml
     fallbacks: list[Fallback] = field(default_factory=list)  # broken safety files replaced
+    centroids: Centroids | None = None  # services/postcodes.csv: postcode → its centre
 
     @property
     def root(self) -> Path:
@@ -125,7 +128,18 @@ def load_library(root: Path, local: Path | None = None) -> Library:
         problems.extend(region_problems)
         if region is not None:
             regions.append(region)
-    return Library(layers, languages, numbers, problems, regions, fallbacks)
+    centroids = _load_centroids(layers, problems)
+    return Library(layers, languages, numbers, problems, regions, fallbacks, centroids)
+
+
+def _load_centroids(layers: Layers, problems: list[Problem]) -> Centroids | None:
+    """The service's postcode table, when it has one (none is bundled)."""
+    path = layers.file(f"{SERVICES_DIR}/{CENTROIDS_FILE}")
+    if not path.is_file():
+        return None
+    centroids, found = read_centroids(path)
+    problems.extend(found)
+    return centroids
 
 
 def _language_codes(layers: Layers) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -287,6 +288,40 @@ def test_times_and_distances_are_written_as_people_read_them_there(
     )  # fmt: skip
     reply = engine.handle(Event(EventKind.LOCATION, latitude=here[0], longitude=here[1]))
     assert f"🟢 open now · {closes}\n📍 1 Duval Street {distance}" in reply.html
+
+
+def _with_postcodes(engine_dir: Path, rows: str) -> Engine:
+    (engine_dir / "services" / "postcodes.csv").write_text(
+        "postcode,latitude,longitude\n" + rows, encoding="utf-8"
+    )
+    config = Config(content_dir=engine_dir, country="GB")
+    return Engine(load_library(engine_dir), config, clock=lambda: FRIDAY_NOON)
+
+
+def test_a_postcode_typed_in_a_message_gets_the_nearest_of_that_type(tmp_path: Path) -> None:
+    engine_for(tmp_path, DIRECTORY)  # writes tmp_path/content
+    engine = _with_postcodes(
+        tmp_path / "content", "E8 1HY,51.5446,-0.0557\nNW1 7JE,51.5416,-0.1458\n"
+    )
+    reply = engine.handle(Event(EventKind.TEXT, text="is there a needle exchange near E8 1HY"))
+    assert reply.route == "services"
+    assert reply.html.startswith("<b>Near E8 1HY</b>")
+    names = re.findall(r"<b>([^<]+)</b>\n", reply.html)[1:]
+    assert names[0] == "Hackney Ssp"  # 0.0 mi from E8 1HY; Camden's are 4-5 mi west
+    assert "kept nothing" not in reply.html  # nothing was shared
+    # no place phrase is needed when the postcode is listed; an unlisted one is no place
+    assert engine.read("needle exchange nw1 7je").route.value == "services"
+    assert engine.read("needle exchange nw1 7je").place is not None
+    assert engine.read("needle exchange ZZ9 9ZZ").place is None
+
+
+def test_an_area_named_in_a_message_gets_that_areas_list(london: Engine) -> None:
+    reply = london.handle(Event(EventKind.TEXT, text="wheres the needle exchange in hackney"))
+    assert reply.html.startswith("<b>💉 Needles &amp; syringes · Hackney</b>")
+    assert "Hackney Ssp" in reply.html and "Camden 00" not in reply.html
+    # an area that has none of that type: the type's own areas to pick from
+    checking = london.handle(Event(EventKind.TEXT, text="drug checking in hackney?"))
+    assert "Hackney Ssp" not in checking.html
 
 
 def test_a_location_with_nothing_near_is_said_honestly(london: Engine) -> None:

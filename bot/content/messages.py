@@ -26,6 +26,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "services.at_time": frozenset({"time"}),
     "services.at_day_time": frozenset({"day", "time"}),
     "services.distance": frozenset({"km", "distance"}),
+    "services.near_place": frozenset({"place"}),
     "mix.title": frozenset({"a", "b"}),
 }
 
@@ -66,6 +67,7 @@ class ServiceWords(BaseModel):
     closed: str
     hours_unknown: str
     hours_as_written: str = "hours: {hours} · call to check"  # hours kept as typed
+    near_place: str = "Near {place}"  # a postcode typed in a message
     at_time: str
     at_day_time: str
     weekdays: list[str] = Field(min_length=7, max_length=7)

@@ -15,8 +15,12 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.content.problems import Problem, error
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 FILE_NAME = "postcodes.csv"
 _GB = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
@@ -102,3 +106,64 @@ def read_centroids(path: Path) -> tuple[Centroids | None, list[Problem]]:
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return next((header.index(name) for name in names if name in header), None)
+
+
+# --- a place typed in a message ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a message asks about: a listed postcode's centre, or one of the directory's areas.
+
+    Lives in the reading of one message only, like a shared location.
+    """
+
+    label: str  # as the reply names it: "E8 1HY", "Key West"
+    centre: Centre | None = None
+    area: str | None = None  # an area slug of the directory
+
+
+_WORD = re.compile(r"[^\w]+")
+_MIN_AREA_LENGTH = 3
+
+
+class PlaceFinder:
+    """Finds a postcode (from the service's table) or an area name in a message.
+
+    Area names are matched as whole words, longest first ("North Miami" before "Miami"); a
+    name under three letters is never looked for. Postcodes come first: they are exact.
+    """
+
+    def __init__(self, centroids: Centroids | None, areas: Mapping[str, str]) -> None:
+        self._centroids = centroids
+        names = [(_words(name), slug, name) for slug, name in areas.items()]
+        self._areas = sorted(
+            ((words, slug, name) for words, slug, name in names if len(words) >= _MIN_AREA_LENGTH),
+            key=lambda item: -len(item[0]),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self._centroids) or bool(self._areas)
+
+    def find(self, text: str) -> Place | None:
+        if self._centroids is not None:
+            for code in self._centroids.codes_in(text):
+                centre = self._centroids.get(code)
+                if centre is not None:
+                    return Place(_shown(code), centre=centre)
+        padded = f" {_words(text)} "
+        for words, slug, name in self._areas:
+            if f" {words} " in padded:
+                return Place(name, area=slug)
+        return None
+
+
+def _words(text: str) -> str:
+    """Lower-case words joined by single spaces ("St. Mary's" → "st mary s")."""
+    return " ".join(_WORD.sub(" ", text.casefold()).split())
+
+
+def _shown(code: str) -> str:
+    """A postcode as people write it: "E81HY" → "E8 1HY"; ZIPs and districts as they are."""
+    found = _GB.fullmatch(code)
+    return f"{found.group(1)} {found.group(2)}" if found else code

@@ -28,11 +28,13 @@ from bot.services.finder import (
     Openness,
     Point,
     in_area,
+    nearest,
     nearest_by_type,
     nearest_of_every_type,
     status,
 )
 from bot.services.local_formats import LocalFormats
+from bot.services.places import Place
 from bot.understanding.routing import Need
 
 TEMPLATE = "services.html.j2"
@@ -110,8 +112,19 @@ class ServiceReplies:
             heading, self.words.pick_type, (), tuple(rows), location=self.directory.has_points()
         )
 
-    def for_need(self, need: Need) -> Reply:
-        """A typed place question, with the type picked from its words."""
+    def for_need(self, need: Need, place: Place | None = None) -> Reply:
+        """A typed place question, with the type picked from its words, and the place when it
+        names one: a listed postcode gets the nearest services to it, an area its list."""
+        if place is not None and place.centre is not None:
+            point = Point(place.centre.latitude, place.centre.longitude)
+            return self.near(point, need.kind, place.label, need.answer)
+        if (
+            place is not None
+            and place.area is not None
+            and need.kind is not None
+            and place.area in {slug for slug, _ in self.directory.areas(need.kind)}
+        ):
+            return self.results(need.kind, place.area, 0, answer=need.answer)
         if need.kind is None:
             return self.menu()
         return self.kind(need.kind, answer=need.answer)
@@ -167,18 +180,35 @@ class ServiceReplies:
         items = [self._item(item) for item in found.items]
         return self._reply(heading, "", items, tuple(rows), answer, count, location)
 
-    def near(self, point: Point) -> Reply:
-        """A shared location: the nearest service of every type, then it is forgotten."""
+    def near(
+        self,
+        point: Point,
+        kind: str | None = None,
+        place: str = "",
+        answer: str | None = None,
+    ) -> Reply:
+        """The nearest services to a shared location (every type) or to a place typed in a
+        message (its type, when it names one); the point is forgotten after this reply."""
         if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
             return self.menu()
         now = self.clock()
-        found = nearest_of_every_type(self.directory, point, now)
+        if kind is not None and place:
+            found = nearest(self.directory, point, now, kind)
+        else:
+            found = nearest_of_every_type(self.directory, point, now)
+        heading = self.words.near_place.format(place=place) if place else self.words.nearest
+        used = "" if place else self.words.location_used
         if not found:
             none_near = self.words.none_near.format(
                 km=round(NEAR_KM), distance=self.formats.distance(NEAR_KM)
             )
-            note = f"{none_near} {self.words.location_used}"
-            return self._fallback(self.words.nearest, note, None)
+            if place and kind is not None:
+                return self._fallback(heading, none_near, answer, kind)
+            return self._fallback(heading, f"{none_near} {used}".strip(), answer)
+        if place:
+            rows: Rows = (*self._answer_row(answer), (self._other_services(),))
+            items = [self._item(item) for item in found]
+            return self._reply(heading, "", items, rows, answer)
         buttons = [
             Button(self.type_label(kind), f"s:{kind}:{listing.area_slugs[0]}")
             for kind, listing in sorted(
@@ -188,7 +218,7 @@ class ServiceReplies:
         ]
         rows = (*_pairs(buttons), (self._other_services(),))
         items = [self._item(item) for item in found]
-        return self._reply(self.words.nearest, self.words.location_used, items, rows)
+        return self._reply(heading, used, items, rows)
 
     # --- replies ---------------------------------------------------------------------------
 

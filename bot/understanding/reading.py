@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.content.mixes import Mix
+from bot.services.places import Place, PlaceFinder
 from bot.understanding.emergency import EmergencyDetector
 from bot.understanding.matcher import Match, Matcher
 from bot.understanding.mixes import MixFinder
@@ -50,6 +51,7 @@ class Reading:
     need: Need | None = None  # the services route's need
     mix: Mix | None = None  # the answer route's mix of two substances, when it is one
     support: str | None = None  # the answer route's support answer (the crisis line, no card)
+    place: Place | None = None  # the services route's place typed in the message, if any
 
     @property
     def emergency(self) -> bool:
@@ -94,6 +96,7 @@ class Reader:
         router: Router,
         servable: Container[str],
         mixes: MixFinder | None = None,
+        places: PlaceFinder | None = None,
     ) -> None:
         self.matcher = matcher
         self.analyser = matcher.analyser
@@ -103,6 +106,7 @@ class Reader:
         self.router = router
         self.servable = servable  # answer ids that can be shown (a card must be one)
         self.mixes = mixes or MixFinder(None, self.analyser.canonical_words)
+        self.places = places  # postcodes and the directory's area names
 
     def read(self, text: str) -> Reading:
         # Typo correction and the lexicon run once; every check below reads the same words.
@@ -124,9 +128,15 @@ class Reader:
         ):
             # "whats the point of anything": not silence, and not the emergency card
             return Reading(Route.ANSWER, found, support=self.detector.rules.crisis_card)
-        need = self.router.need_in_words(self.analyser.stem_all(canonical))
+        stems = self.analyser.stem_all(canonical)
+        need = self.router.need_in_words(stems)
+        place = None
+        if self.places and (need is not None or self.router.type_in_words(stems) is not None):
+            place = self.places.find(text)
+            if need is None and place is not None:
+                need = self.router.type_in_words(stems)  # "needle exchange E8 1HY"
         if need is not None:
-            return Reading(Route.SERVICES, found, need=need)
+            return Reading(Route.SERVICES, found, need=need, place=place)
         mix = self.mixes.mix_in(canonical)
         # A message that names two substances gets their mix answer, unless the matcher is
         # sure (its method's `sure` score) of an answer that is neither about mixing nor one of

@@ -82,6 +82,11 @@ class Router:
             return None
         if not self._places.found_in(words):
             return None
+        return self.type_in_words(words)
+
+    def type_in_words(self, words: list[str]) -> Need | None:
+        """The service type a message names, place phrase or not ("needle exchange E8 1HY":
+        the place is the postcode)."""
         for need, phrases in self._needs:
             if phrases.found_in(words):
                 return need
