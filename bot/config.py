@@ -66,6 +66,8 @@ class Telegram(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     token_file: Path | None = None
+    # the bot's @username, for the deep links `hrbot qr` puts on flyers (not needed to run)
+    bot_username: str | None = Field(None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
     base_url: str = "https://api.telegram.org/bot"
     mode: Literal["polling", "webhook"] = "polling"
     # webhook mode: where this process listens, and the public URL Telegram posts to

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+from bot.chat_tools import ChatTools
 from bot.config import Config
 from bot.content.emergency_rules import FILE_NAME as RULES_FILE
 from bot.content.entries import read_entry
@@ -33,6 +34,7 @@ from bot.content.safety import Fallback, bundled_copy
 from bot.conversation import protocol as p
 from bot.conversation.reply import Button, Event, EventKind, Reply
 from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Language, Library, load_library
+from bot.rendering.card_image import CardImages
 from bot.rendering.render import Renderer, fill_placeholders
 from bot.services.finder import Directory, Point, directory_for, national_for
 from bot.services.local_formats import LocalFormats
@@ -88,6 +90,15 @@ class LanguageEngine:
             _variables(language.messages, self.numbers, config.country, config.operator),
         )
         self.has_country = self.numbers.get(config.country) is not None
+        # /forget and /card; the card image is drawn on first use (bot/chat_tools.py)
+        self.tools = ChatTools(
+            self.code,
+            self.messages,
+            self.renderer,
+            self.entries,
+            self.rules.overdose_card,
+            CardImages(),
+        )
         self.safety_net = self._safety_net_line()
         self.problems: list[Problem] = list(self.renderer.problems)
         self.fallbacks: list[Fallback] = list(self.renderer.fallbacks)
@@ -238,6 +249,9 @@ class LanguageEngine:
     # --- events --------------------------------------------------------------------------
 
     def handle(self, event: Event) -> Reply:
+        tool = self.tools.handle(event)  # /forget, /card and their buttons
+        if tool is not None:
+            return tool
         if event.kind is EventKind.TEXT:
             return self.text(event.text)
         if event.kind is EventKind.BUTTON:
@@ -297,6 +311,8 @@ class LanguageEngine:
         if name == "start":
             if argument in self.entries:
                 return self.answer(argument)
+            if argument == p.START_SERVICES:  # the services finder's deep link (`hrbot qr`)
+                return self.services.menu()
             return self.start()
         if name == "menu":
             return self.menu()
@@ -340,6 +356,7 @@ class LanguageEngine:
             rows.append((Button(b.more, p.data(p.MORE, entry.id)),))
         if entry.meta.emergency:
             rows.append((Button(b.numbers, p.NUMBERS),))
+        rows.extend(self.tools.rows_for(entry.id))  # Clear this chat, Keep this card
         offered = [entry_id for entry_id, _ in alternatives] + entry.meta.related
         rows.extend(self._entry_rows(offered, skip={entry.id, also}))
         home: list[Button] = []

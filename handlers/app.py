@@ -88,7 +88,8 @@ def add_handlers(
     application.add_handlers(
         [
             # /start [entry-id], /help, /menu, /emergency, /services, /privacy, /about, and
-            # unknown commands (which get the help text) in a private chat.
+            # unknown commands (which get the help text) in a private chat. /forget and /card
+            # too: their deletions and pins are done by handlers/chat_actions.py.
             MessageHandler(private & filters.COMMAND, chat.command),
             # Anything typed: the engine finds the answer or the emergency card.
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, chat.text),
@@ -157,6 +158,8 @@ def build_application(
     application = builder.build()
     if isinstance(application, ForgetfulApplication):
         application.token_refused = polling.refused
+    for language in engine.languages.values():
+        language.tools.prepare()  # the /card images, so that no reply waits for one
     add_handlers(application, engine, words, counters)
     return application
 

@@ -44,6 +44,10 @@ NAMES = {
     "updates_unreadable": "updates from getUpdates the library could not read, skipped",
     "webhook_rejected": "webhook calls with a wrong or missing secret",
     "updates_deferred": "webhook updates answered 503 while the queue was full (sent again)",
+    # /forget and /card (docs/privacy-tools.md)
+    "chats_cleared": "/forget requests whose deletions all went through",
+    "cards_pinned": "overdose card images pinned",
+    "chat_actions_failed": "deletions and pins that Telegram refused or that failed",
 }
 # Upper bounds (seconds) of the reply-time buckets: from the engine alone (milliseconds) to a
 # reply that waited out Telegram's faults (handlers/retry.py retries for up to two minutes).

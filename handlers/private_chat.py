@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 
 from bot.conversation.reply import Event, EventKind, Reply
 from bot.engine import Engine
+from handlers.chat_actions import deliver
 from handlers.commands import parse_command
 from handlers.counters import Counters
 from handlers.ptb import Context
@@ -41,7 +42,10 @@ class PrivateChat:
         if parsed is None:
             return
         name, argument = parsed
-        await self._answer(message, Event(EventKind.COMMAND, name, argument, _language(update)))
+        event = Event(
+            EventKind.COMMAND, name, argument, _language(update), message_id=message.message_id
+        )
+        await self._answer(message, event)
 
     async def text(self, update: Update, context: Context) -> None:
         message = update.message
@@ -79,12 +83,17 @@ class PrivateChat:
         message = query.message
         if query.data is None or message is None or message.chat.type != ChatType.PRIVATE:
             return
-        event = Event(EventKind.BUTTON, query.data, language=query.from_user.language_code)
+        event = Event(
+            EventKind.BUTTON,
+            query.data,
+            language=query.from_user.language_code,
+            message_id=message.message_id,  # for /forget's range, pinning: this reply only
+        )
         reply = await self._reply_to(event, context.bot, message.chat.id)
         if is_navigation(query.data) and isinstance(message, Message):
             sent = await edit_reply(context.bot, message, reply, self.counters)
         else:
-            sent = await send_reply(context.bot, message.chat.id, reply, self.counters)
+            sent = await deliver(context.bot, message.chat.id, reply, self.counters)
         if sent:
             self.counters.replied_in(time.perf_counter() - started)
 
@@ -92,7 +101,7 @@ class PrivateChat:
         started = time.perf_counter()
         self.counters.add("updates")
         reply = await self._reply_to(event, message.get_bot(), message.chat.id)
-        if await send_reply(message.get_bot(), message.chat.id, reply, self.counters):
+        if await deliver(message.get_bot(), message.chat.id, reply, self.counters):
             self.counters.replied_in(time.perf_counter() - started)
 
     async def _reply_to(self, event: Event, bot: Bot, chat_id: int) -> Reply:

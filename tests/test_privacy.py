@@ -107,3 +107,24 @@ def test_the_stemmer_caches_no_message_word(engine: Engine) -> None:
     for language in engine.languages.values():
         stemmer = language.reader.analyser._stemmer
         assert getattr(stemmer, "maxCacheSize", 0) == 0
+
+
+def test_forget_and_card_keep_no_message_id(engine: Engine) -> None:
+    """/forget and the card's buttons carry the message id of the chat: it is used for the
+    reply and gone after it, and the card image is drawn once, not once per person."""
+    canary = 987_654_321
+
+    def tools(message_id: int) -> None:
+        engine.handle(Event(EventKind.COMMAND, "forget", language="en", message_id=message_id))
+        engine.handle(Event(EventKind.BUTTON, "f", language="en", message_id=message_id))
+        engine.handle(Event(EventKind.BUTTON, "p", language="en", message_id=message_id))
+        engine.handle(Event(EventKind.BUTTON, "x", language="en", message_id=message_id))
+        engine.handle(Event(EventKind.COMMAND, "card", language="en", message_id=message_id))
+
+    tools(1)
+    before = footprint(engine)
+    for n in range(20):
+        tools(canary + n)
+    assert footprint(engine) == before
+    used = range(canary - 500, canary + 200)  # the ids and the ranges made from them
+    assert [o for o in reachable(engine) if isinstance(o, int) and o in used] == []

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.content.files import read_model_doc
 from bot.content.problems import Problem, error
+from bot.content.tool_words import CardWords, ForgetWords
 
 # The {placeholders} each message may use; the bot fills them in with str.format, so any other
 # name (a typo like {titel}) would fail every reply that uses the message.
@@ -28,6 +29,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "services.distance": frozenset({"km", "distance"}),
     "services.near_place": frozenset({"place"}),
     "mix.title": frozenset({"a", "b"}),
+    "card.call": frozenset({"emergency"}),
 }
 
 
@@ -128,6 +130,9 @@ class Messages(BaseModel):
     # The kinds of service a directory may list (type id → button label), in button order.
     service_types: dict[str, str]
     mix: MixWords | None = None
+    # /forget and /card (bot/content/tool_words.py)
+    forget: ForgetWords = ForgetWords()
+    card: CardWords = CardWords()
 
 
 def load_messages(path: Path) -> tuple[Messages | None, list[Problem]]:

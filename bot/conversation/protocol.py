@@ -9,6 +9,10 @@ answer any press. Telegram caps callback data at 64 bytes.
   s                          the services finder's types
   s:<type>                   the areas with that type (and the location request)
   s:<type>:<area>[:<page>]   one page of that type's services in an area
+  f                          /forget: delete this chat's last 48 hours
+  x                          delete the message this button is on
+  k                          the overdose card as an image to keep
+  p                          pin the message this button is on
 """
 
 from __future__ import annotations
@@ -22,10 +26,19 @@ TOPICS = "t"
 EMERGENCY = "e"
 NUMBERS = "n"
 SERVICES = "s"
+# /forget and /card (docs/privacy-tools.md); the answer that offers /forget as a button
+FORGET = "f"
+DELETE_THIS = "x"
+CARD = "k"
+PIN = "p"
+FORGET_ANSWER = "privacy"
+# /start arguments (deep links, `hrbot qr`) that are not answer ids
+START_SERVICES = "services"
+START_CARD = "card"
 
 MAX_CALLBACK_BYTES = 64
 # Every command the bot answers, in the order Telegram's command menu lists them.
-COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about")
+COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about", "forget", "card")
 # Commands that show the answer of the same id.
 ANSWER_COMMANDS = ("privacy", "about")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.conversation.actions import ChatAction
+
 
 class EventKind(StrEnum):
     TEXT = "text"  # free text typed by the person
@@ -26,6 +28,9 @@ class Event:
     language: str | None = None  # the person's app language, used for this reply only
     latitude: float | None = None  # a shared location (LOCATION events only), never kept
     longitude: float | None = None
+    # The id of the message that asked (a command's own, or the one a pressed button is on),
+    # for /forget and pinning; used for this reply only, like everything else here.
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,12 @@ class Reply:
     request_location: bool = False
     location_prompt: str = ""
     location_button: str = ""
+    # /forget and /card (docs/privacy-tools.md): done in the chat before the reply is shown;
+    # `photo` (PNG) is sent with `html` as its caption; `if_failed` replaces `html` when an
+    # action fails; an empty `html` sends nothing after the actions.
+    actions: tuple[ChatAction, ...] = ()
+    photo: bytes | None = None
+    if_failed: str = ""
 
     @property
     def button_list(self) -> list[Button]:

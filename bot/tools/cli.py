@@ -1,4 +1,4 @@
-"""The `hrbot` command: chat, match, check, init, review, preview, stats, services import.
+"""The `hrbot` command: chat, match, check, init, review, preview, stats, qr, services import.
 
 Each command is a small function over the same engine; argparse is all the machinery needed.
 The Telegram commands (`run`, `set-webhook`) are added by handlers/cli.py, so nothing here
@@ -149,6 +149,18 @@ def parser_and_subcommands() -> tuple[argparse.ArgumentParser, Subcommands]:
     stats.add_argument("url", help="the bot's address, e.g. http://127.0.0.1:9100/metrics")
     stats.add_argument("--save", type=Path, help="also keep this reading in FILE")
     stats.add_argument("--since", type=Path, help="only what happened after a saved reading")
+
+    qr = sub.add("qr", "make a QR code for a flyer that opens the bot at an answer", _qr)
+    qr.description = (
+        "Write a QR code of the Telegram link that opens the bot at TARGET: an answer id "
+        "(e.g. naloxone-how), services (the services finder), card (the overdose card image) "
+        "or start. Phones' cameras open it in Telegram. Print it at 2 cm across or more."
+    )
+    qr.add_argument("target", help="an answer id, or services, card or start")
+    qr.add_argument("--out", type=Path, help="the file to write (default: qr-TARGET.png)")
+    qr.add_argument("--format", choices=["png", "svg"], help="default: from --out, else png")
+    qr.add_argument("--bot", help="the bot's username (default: telegram.bot_username)")
+    _content_options(qr)
 
     services = sub.add("services", "the local services directory (services/)", _usage)
     services_sub = Subcommands(services.add_subparsers(metavar="ACTION"))
@@ -378,6 +390,26 @@ def _stats(args: argparse.Namespace, config: Config) -> int:
         return ExitStatus.USAGE
     for line in summary(shown, since_saved=shown is not reading):
         print(line)
+    return ExitStatus.OK
+
+
+def _qr(args: argparse.Namespace, config: Config) -> int:
+    from bot.tools import qr
+
+    try:
+        bot = qr.username(config.telegram.bot_username, args.bot)
+        path, fmt = qr.out_and_format(args.target, args.out, args.format)
+        answers: list[str] = []
+        if args.target not in qr.SPECIAL:
+            engine = _engine(config)
+            if engine is None:
+                return ExitStatus.USAGE
+            answers = list(engine.language(config.default_language).entries)
+        made = qr.make(qr.link(args.target, bot, answers), path, fmt)
+    except qr.QrError as exc:
+        print(f"hrbot: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    print(f"wrote {made.path}: {made.url} ({made.modules}×{made.modules} modules)")
     return ExitStatus.OK
 
 

@@ -23,7 +23,7 @@ def shown(params: dict[str, Any]) -> Shown:
         for row in markup.get("inline_keyboard", [])
         for b in row
     )
-    return Shown(str(params.get("text", "")), buttons)
+    return Shown(str(params.get("text") or params.get("caption") or ""), buttons)
 
 
 @dataclass

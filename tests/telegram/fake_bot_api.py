@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import email.parser
+import email.policy
 import itertools
 import json
 import socket
@@ -37,7 +39,7 @@ from starlette.routing import Route
 BOT_ID = 7_000_000_001
 BOT_USERNAME = "hr_test_bot"
 # Parameters whose value is text even when it happens to look like JSON ("123", "true").
-TEXT_PARAMETERS = {"text", "url", "secret_token", "callback_query_id", "language_code"}
+TEXT_PARAMETERS = {"text", "url", "secret_token", "callback_query_id", "language_code", "caption"}
 # How long one getUpdates may hold the connection at most, whatever timeout the bot asks for.
 MAX_LONG_POLL = 5.0
 
@@ -289,7 +291,27 @@ class FakeBotApi:
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": lambda _: {"url": self.webhook[0], "pending_update_count": 0},
+            **self._chat_tool_methods(),
         }
+
+    def _chat_tool_methods(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+        """/forget and /card: deleting, pinning, and sending an image (as multipart)."""
+        return {
+            "sendPhoto": self._photo,
+            "deleteMessages": lambda _: True,
+            "deleteMessage": lambda _: True,
+            "pinChatMessage": lambda _: True,
+        }
+
+    def _photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A sent photo: one size, whatever was uploaded (its bytes are in `params`)."""
+        message = self._message({**params, "text": ""})
+        del message["text"]
+        size = {"file_id": "card-photo", "file_unique_id": "card", "width": 1080, "height": 1920}
+        message["photo"] = [size]
+        if params.get("caption"):
+            message["caption"] = params["caption"]
+        return message
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         assert self._wake is not None
@@ -374,6 +396,8 @@ def _decode(body: bytes, content_type: str) -> dict[str, Any]:
     if content_type.startswith("application/json"):
         data = json.loads(body)
         return data if isinstance(data, dict) else {}
+    if content_type.startswith("multipart/form-data"):
+        return _decode_multipart(body, content_type)
     params: dict[str, Any] = {}
     for key, value in parse_qsl(body.decode(), keep_blank_values=True):
         if key in TEXT_PARAMETERS:
@@ -383,6 +407,27 @@ def _decode(body: bytes, content_type: str) -> dict[str, Any]:
             params[key] = json.loads(value)
         except ValueError:
             params[key] = value
+    return params
+
+
+def _decode_multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    """An upload (sendPhoto): form fields as in `_decode`, files as their bytes."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(payload, bytes):
+            continue
+        if part.get_filename() is not None:
+            params[name] = payload
+            continue
+        value = payload.decode()
+        try:
+            params[name] = value if name in TEXT_PARAMETERS else json.loads(value)
+        except ValueError:
+            params[name] = value
     return params
 
 

@@ -30,7 +30,7 @@ __all__ = ["BOT_USERNAME"]
 
 TOKEN = "987654321:AAHfakeTokenForTestsOnly_0123456789xyz"
 SECRET = "webhook-secret-for-tests-0123456789"
-OUTGOING = ("sendMessage", "editMessageText")
+OUTGOING = ("sendMessage", "editMessageText", "sendPhoto")
 
 _update_ids = itertools.count(5001)
 _message_ids = itertools.count(1)

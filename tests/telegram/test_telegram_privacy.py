@@ -146,6 +146,17 @@ async def test_no_personal_data_or_token_in_logs_or_files(
     await chat.reply()
     await chat.send(f"crash {CANARY_TEXT}")
     await chat.reply()  # the topic menu, instead of the answer that failed
+    # /forget and /card: deletes and a pin in this chat, one of each refused by Telegram
+    bot.api.fail("deleteMessages", status=400)
+    await chat.send("/forget")
+    await chat.reply()
+    await chat.press_data("x")  # delete the explanation too: nothing is sent
+    await chat.send("/card")
+    card = await chat.reply()
+    await chat.press_data("p", card.result["message_id"])  # pinned: nothing is sent
+    bot.api.fail("pinChatMessage", status=400)
+    await chat.press_data("p", card.result["message_id"])
+    await chat.reply()  # how to pin it by hand
     await chat.send("/help")
     await chat.reply()
     assert bot.counters["errors"] == 1
