@@ -24,7 +24,7 @@ from bot.understanding.lexicon import Lexicon
 from bot.understanding.normalise import plain, words
 from bot.understanding.scorers import DEFAULT_METHOD, LARGE_LIBRARY, METHODS, build_scorer
 from bot.understanding.scorers import method_for as method_for
-from bot.understanding.scorers.base import Ranked, phrases_of
+from bot.understanding.scorers.base import LONG_MESSAGE, Ranked, phrases_of
 
 try:
     import Stemmer as _FastStemmer
@@ -189,13 +189,17 @@ class Matcher:
 
     def match_words(self, canonical: Sequence[str]) -> Match:
         """As `match`, for a message already turned into canonical words."""
-        return self._decide(self.rank_words(canonical))
+        return self._decide(self.rank_words(canonical), len(canonical))
 
     def rank_words(self, canonical: Sequence[str]) -> Ranked:
         return self.scorer.rank(canonical)
 
-    def _decide(self, ranked: list[tuple[str, float]]) -> Match:
+    def _decide(self, ranked: list[tuple[str, float]], length: int = 0) -> Match:
         settings = self.settings
+        if length >= LONG_MESSAGE and settings.long_discount:
+            # a story before the question: the same match scores lower (docs/matching.md)
+            answer = max(settings.answer - settings.long_discount, settings.suggest)
+            settings = replace(settings, answer=answer)
         if not ranked or ranked[0][1] < settings.suggest:
             return Match(None, ranked[0][1] if ranked else 0.0, ())
         best_id, best = ranked[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.content.mixes import Mix, MixTable
+from bot.understanding.phrases import PhraseSet
 
 
 class MixFinder:
@@ -25,13 +26,12 @@ class MixFinder:
         self._by_first: dict[str, list[int]] = {}
         for rank, (tokens, _) in enumerate(self._names):
             self._by_first.setdefault(tokens[0], []).append(rank)
-        self._comparing = {
-            w for word in (table.comparing if table else ()) for w in normalise(word)
-        }
+        # Phrases, not loose words: "cut with" must not make every "with" a comparison.
+        self._comparing = PhraseSet(table.comparing if table else (), normalise)
 
     def mix_in(self, canonical: list[str]) -> Mix | None:
         """The mix answer when exactly two substances are named."""
-        if self.table is None or self._comparing.intersection(canonical):
+        if self.table is None or self._comparing.found_in(canonical):
             return None  # "is fetty worse than heroin" compares two drugs
         # Every place a name starts, longest names first, then left to right: the same order
         # as trying each name over the whole message, without comparing every name everywhere.

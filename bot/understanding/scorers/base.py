@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
 
 Ranked = list[tuple[str, float]]  # (answer id, score 0-100), best first
+LONG_MESSAGE = 16  # words, stopwords included: the "16+" of the quality figures
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,10 @@ class Thresholds:
     suggest: float  # at or above (and below `answer`): offer "did you mean"
     close: float  # runners-up within this many points of an answer are offered too
     sure: float  # at or above: the answer wins over a mix answer for two named drugs
+    # A message of LONG_MESSAGE words or more is answered this many points below `answer`:
+    # a story around the question spreads its weight over words no answer has, so the same
+    # match scores lower in a long message than in a short one.
+    long_discount: float = 0.0
 
 
 class Scorer(Protocol):

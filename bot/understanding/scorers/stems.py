@@ -40,7 +40,7 @@ UNKNOWN_WEIGHT = 1.3
 # shares only such words with a message gets its score multiplied by this.
 EVERYDAY_ONLY_FACTOR = 0.8
 
-THRESHOLDS = Thresholds(answer=30.0, suggest=22.0, close=8.0, sure=70.0)
+THRESHOLDS = Thresholds(answer=30.0, suggest=22.0, close=8.0, sure=70.0, long_discount=4.0)
 
 
 @dataclass(frozen=True)
