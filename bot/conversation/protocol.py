@@ -9,6 +9,9 @@ answer any press. Telegram caps callback data at 64 bytes.
   s                          the services finder's types
   s:<type>                   the areas with that type (and the location request)
   s:<type>:<area>[:<page>]   one page of that type's services in an area
+  f:<id>:+   f:<id>:-        👍 / 👎 under an answer (counted by answer id, nothing else)
+  share:<id>                 not callback data: the adapter turns it into a t.me/share/url
+                             link to the answer's deep link (t.me/<bot>?start=<id>)
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ TOPICS = "t"
 EMERGENCY = "e"
 NUMBERS = "n"
 SERVICES = "s"
+FEEDBACK = "f"
+SHARE = "share"
+VOTES = {"+": "up", "-": "down"}  # a feedback button's vote → its label in the metrics
 
 MAX_CALLBACK_BYTES = 64
 # Every command the bot answers, in the order Telegram's command menu lists them.

@@ -34,6 +34,8 @@ class Button:
 
     label: str
     data: str
+    # A share button (data `share:<id>`): the words sent with the answer's link, its title.
+    share_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class Reply:
     request_location: bool = False
     location_prompt: str = ""
     location_button: str = ""
+    # A 👍 / 👎 press: (answer id, "up" or "down") to count, and `notice`, the short thanks
+    # the app shows over the chat (Telegram: the button's answer) instead of a new message.
+    # The adapter takes the two feedback buttons off the message; the other buttons stay.
+    vote: tuple[str, str] | None = None
+    notice: str = ""
 
     @property
     def button_list(self) -> list[Button]:
