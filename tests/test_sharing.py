@@ -4,12 +4,18 @@ what a press gives back, the links, and `hrbot chat`."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from bot.config import Config
+from bot.content.layers import BUNDLED_CONTENT
 from bot.conversation.reply import Button, Event, EventKind
 from bot.conversation.sharing import deep_link, share_url, vote_of, without_feedback
 from bot.engine import Engine
 from bot.tools.chat import run_chat
+from bot.tools.checker import check
+from bot.tools.stats import parse, summary
 from bot.understanding.lookup import LIMIT, answers_for
 
 TELEGRAM_ROW_LIMIT = 8  # buttons in one row Telegram draws
@@ -136,3 +142,29 @@ def test_hrbot_chat_shows_share_links_the_thanks_and_the_inline_list(engine: Eng
     assert "https://t.me/YOUR_BOT?start=naloxone-how" in after_vote
     assert "https://t.me/share/url?url=https%3A%2F%2Ft.me%2FYOUR_BOT%3Fstart%3D" in text
     assert "@YOUR_BOT he wont wake up lists:\n  1. Someone is overdosing" in text
+
+
+def test_the_checker_warns_about_a_featured_answer_that_is_not_there(
+    content: Callable[..., Path],
+) -> None:
+    messages = (BUNDLED_CONTENT / "en" / "messages.yaml").read_text(encoding="utf-8")
+    edited = messages.replace("featured: [naloxone-how,", "featured: [naloxone-hwo,")
+    tree = content(files={"en/messages.yaml": edited})
+    found = [str(p) for p in check(Config(content_dir=tree)) if "naloxone-hwo" in str(p)]
+    line = edited.splitlines().index(next(t for t in edited.splitlines() if "featured:" in t))
+    assert found == [f"{tree / 'en' / 'messages.yaml'}:{line + 1}: warning: sharing.featured: "
+                     "'naloxone-hwo' is not an answer that is shown"]  # fmt: skip
+
+
+def test_hrbot_stats_says_which_answers_got_the_most_thumbs_down() -> None:
+    page = "\n".join(
+        [
+            "hrbot_started_seconds 1700000000",
+            'hrbot_helpful_total{answer="naloxone-how"} 4.0',
+            'hrbot_not_helpful_total{answer="disposal"} 3.0',
+            'hrbot_not_helpful_total{answer="naloxone-how"} 1.0',
+        ]
+    )
+    lines = summary(parse(page, 1700086400))
+    assert "  feedback: 4 👍, 4 👎; most 👎: disposal (3), naloxone-how (1)" in lines
+    assert not any("feedback" in line for line in summary(parse(page.split("\n")[0], 1)))
