@@ -15,7 +15,9 @@ numbers the bundled copies stand in for.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TextIO
@@ -33,6 +35,7 @@ from bot.content.problems import Problem, error
 from bot.content.safety import Fallback, bundled_copy
 from bot.conversation import protocol as p
 from bot.conversation.reply import Button, Event, EventKind, Reply
+from bot.conversation.sharing import Shared, vote_of
 from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Language, Library, load_library
 from bot.rendering.card_image import CardImages
 from bot.rendering.render import Renderer, fill_placeholders
@@ -42,6 +45,7 @@ from bot.services.places import PlaceFinder
 from bot.services.replies import ServiceReplies, utc_now
 from bot.understanding.crisis_model import CrisisModel
 from bot.understanding.emergency import CrisisRecogniser, EmergencyDetector
+from bot.understanding.lookup import answers_for
 from bot.understanding.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.understanding.mixes import MixFinder
 from bot.understanding.normalise import plain, words
@@ -50,6 +54,7 @@ from bot.understanding.reading import Reader, Reading, Route
 from bot.understanding.routing import Router
 
 log = logging.getLogger(__name__)
+_TAG = re.compile(r"<[^>]+>")
 Rows = tuple[tuple[Button, ...], ...]
 
 
@@ -304,6 +309,8 @@ class LanguageEngine:
             return self.numbers_list()
         if kind == p.SERVICES:
             return self.services.button(value)
+        if kind == p.FEEDBACK:
+            return self.feedback(data)
         return self.menu()  # an old or unknown button: show the way back in
 
     def command(self, name: str, argument: str = "") -> Reply:
@@ -364,7 +371,44 @@ class LanguageEngine:
             home.append(Button(b.emergency, p.EMERGENCY))
         home.append(Button(b.topics, p.TOPICS))
         rows.append(tuple(home))
+        rows.append(self._passing_on_row(entry))
         return tuple(rows)
+
+    def _passing_on_row(self, entry: Entry) -> tuple[Button, ...]:
+        """👍 👎 and Share under an answer, one short row. The emergency cards get Share only:
+        someone in an overdose needs the steps and the numbers, not a question."""
+        words = self.messages.sharing
+        row = []
+        if not entry.meta.emergency:
+            row.append(Button(words.helpful, p.data(p.FEEDBACK, entry.id, "+")))
+            row.append(Button(words.not_helpful, p.data(p.FEEDBACK, entry.id, "-")))
+        row.append(Button(words.share, p.data(p.SHARE, entry.id), share_text=entry.title))
+        return tuple(row)
+
+    def feedback(self, data: str) -> Reply:
+        """A 👍 or 👎: the thanks, and the vote to count when it is for an answer the bot has
+        (button data can be made up; only content ids become counts)."""
+        vote = vote_of(data)
+        counted = vote if vote is not None and vote[0] in self.entries else None
+        return Reply("", vote=counted, notice=self.messages.sharing.thanks)
+
+    def inline(self, text: str) -> tuple[Shared, ...]:
+        """The answers inline mode lists for `text` (bot/understanding/lookup.py), each with
+        the card posted when it is chosen: the answer as the bot shows it."""
+        found = answers_for(self.reader, text, self.messages.sharing.featured)
+        return tuple(self._shared(entry_id) for entry_id in found)
+
+    def _shared(self, entry_id: str) -> Shared:
+        entry = self.entries[entry_id]
+        summary = self.renderer.markdown(entry.meta.summary)
+        description = html.unescape(_TAG.sub("", str(summary))).strip()
+        return Shared(
+            entry_id,
+            entry.title,
+            description,
+            self._rendered[entry_id].answer,
+            emergency=entry.meta.emergency,
+        )
 
     def _entry_rows(self, ids: list[str], skip: set[str | None]) -> Rows:
         """One button per answer, two to a row, each answer once."""
@@ -551,6 +595,10 @@ class Engine:
 
     def handle(self, event: Event) -> Reply:
         return self.language(event.language).handle(event)
+
+    def inline(self, text: str, language: str | None = None) -> tuple[Shared, ...]:
+        """The answers to list for an inline query (`@bot naloxone` in any chat)."""
+        return self.language(language).inline(text)
 
     def read(self, text: str, language: str | None = None) -> Reading:
         """What a typed message needs, exactly as `handle` decides it (for `hrbot match`, the

@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -33,8 +34,10 @@ from bot.engine import Engine, build_engine
 from handlers.commands import register_commands
 from handlers.counters import Counters
 from handlers.errors import ErrorHandler
+from handlers.feedback import FeedbackPresses
 from handlers.group_chat import GroupChat
 from handlers.http import AiohttpRequest
+from handlers.inline import InlineAnswers, note_inline_mode
 from handlers.logging import redact, setup_logging
 from handlers.monitoring import Monitor, polling_monitor, serving
 from handlers.polling import PollingRequest, auth_retry_seconds
@@ -53,7 +56,7 @@ from handlers.words import Words, WordsError, load_words
 log = logging.getLogger(__name__)
 
 # Only these reach the bot at all; edits, channel posts and the rest are never even sent.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 # Messages the bot cannot read (a shared location is read: it finds services nearby).
 NOT_TEXT = (
@@ -97,8 +100,12 @@ def add_handlers(
             MessageHandler(private & filters.LOCATION, chat.location),
             # Voice notes, photos, stickers …: "I read text only", the menu and 🆘.
             MessageHandler(private & NOT_TEXT, chat.not_text),
+            # 👍 / 👎 under an answer: counted by answer id, thanked, the two buttons removed.
+            CallbackQueryHandler(FeedbackPresses(engine, counters).press, pattern=r"^f:"),
             # Buttons: always acknowledged; topic-menu buttons edit the menu in place.
             CallbackQueryHandler(chat.button),
+            # "@bot naloxone" in any chat: the answers to post there (docs/sharing.md).
+            InlineQueryHandler(InlineAnswers(engine, counters).answer),
             # Groups: commands for this bot get a pointer to a private chat; text gets nothing.
             MessageHandler(group & filters.COMMAND, groups.command),
         ]
@@ -172,6 +179,7 @@ async def serve_polling(
         raise RuntimeError("polling needs an Application built with an Updater")
     async with application:
         await register_commands(application.bot, words, default)
+        note_inline_mode(application.bot)
         await application.updater.start_polling(
             allowed_updates=ALLOWED_UPDATES, error_callback=_polling_error
         )
@@ -220,6 +228,7 @@ async def run_webhook(
     """Webhook mode until SIGTERM/SIGINT or `server.should_exit`; `sockets` if already bound."""
     async with application:
         await register_commands(application.bot, words, default)
+        note_inline_mode(application.bot)
         log.info(
             "webhook for @%s starting on %s:%d",
             application.bot.username,

@@ -8,9 +8,10 @@ out and replies don't get lost.
 Some counts are split by a label, and every label value comes from the bot's own fixed sets,
 never from a message: the kind of update (bot/conversation/reply.py EventKind), what reading a
 typed message decided (bot/understanding/reading.py Route), the id of the answer shown, the
-answers a did-you-mean offered and their areas, and the emergency card shown (content ids and
-areas). So `hrbot stats` can say which answers a did-you-mean offers most, and what the bot
-fails on by area, while no message text is kept anywhere. How long replies take is kept as a
+answers a did-you-mean offered and their areas, the emergency card shown, and the answers a
+👍 or 👎 was pressed under (content ids and areas). So `hrbot stats` can say which answers a
+did-you-mean offers most, and what the bot fails on by area, while no message text is kept
+anywhere. How long replies take is kept as a
 histogram: counts per time bucket, no single time is kept.
 """
 
@@ -48,6 +49,8 @@ NAMES = {
     "chats_cleared": "/forget requests whose deletions all went through",
     "cards_pinned": "overdose card images pinned",
     "chat_actions_failed": "deletions and pins that Telegram refused or that failed",
+    "inline_queries": "inline queries answered (@bot and words in any chat; never what was typed)",
+    "feedback": "👍 and 👎 presses under answers",
 }
 # Upper bounds (seconds) of the reply-time buckets: from the engine alone (milliseconds) to a
 # reply that waited out Telegram's faults (handlers/retry.py retries for up to two minutes).
@@ -59,7 +62,10 @@ OFFERS = {
     "suggested": ("answer", "Answers offered in a did-you-mean, by answer"),
     "suggested_areas": ("area", "Did-you-mean replies, by the area of the answers offered"),
     "cards": ("card", "Emergency and crisis cards and the numbers list shown, by card"),
+    "helpful": ("answer", "👍 presses under answers, by answer"),
+    "not_helpful": ("answer", "👎 presses under answers, by answer"),
 }
+VOTE_COUNTS = {"up": "helpful", "down": "not_helpful"}  # a Reply's vote → its OFFERS name
 NUMBERS_CARD = "numbers"  # the card label of an emergency reply that is the numbers list
 
 
@@ -155,6 +161,10 @@ class Counters:
                 self._offers["cards"][reply.entry_id or NUMBERS_CARD] += 1
         if reply.route == "suggest":
             self._count_offered(reply, entries or {})
+        if reply.vote is not None:  # the engine only gives votes for its own answer ids
+            entry_id, vote = reply.vote
+            self.add_offer(VOTE_COUNTS[vote], entry_id)
+            self.add("feedback")
         if reply.emergency:
             self.add("emergency")
         if reply.entry_id is not None:

@@ -26,12 +26,14 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.conversation.protocol import fits as callback_data_fits
 from bot.conversation.reply import Reply
+from bot.conversation.sharing import MAX_START_PARAMETER, share_url, shared_answer
 from bot.rendering.telegram_html import MAX_MESSAGE, split, telegram_length
 from handlers.counters import Counters
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+MAX_NOTICE = 200  # characters of a button's answer Telegram shows
 
 
 def messages(html: str) -> list[str]:
@@ -39,13 +41,21 @@ def messages(html: str) -> list[str]:
     return [html] if telegram_length(html) <= MAX_MESSAGE else split(html)
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The reply's buttons as an inline keyboard; a button whose data is too long is left out."""
+def keyboard(reply: Reply, bot_username: str | None = None) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as an inline keyboard; a button whose data is too long is left out.
+
+    A share button becomes a link to Telegram's share sheet with the answer's deep link, which
+    needs the bot's username (left out without one)."""
     rows = []
     for row in reply.buttons:
         buttons = []
         for button in row:
-            if callback_data_fits(button.data):
+            shared = shared_answer(button.data)
+            if shared is not None:
+                if bot_username and len(shared) <= MAX_START_PARAMETER:
+                    url = share_url(bot_username, shared, button.share_text)
+                    buttons.append(InlineKeyboardButton(button.label, url=url))
+            elif callback_data_fits(button.data):
                 buttons.append(InlineKeyboardButton(button.label, callback_data=button.data))
             else:
                 log.warning("button data over 64 bytes left out: %s", button.data[:20])
@@ -54,12 +64,20 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def username_of(bot: Bot) -> str | None:
+    """The bot's username, known once the bot has started (getMe); None before."""
+    try:
+        return bot.username
+    except RuntimeError:
+        return None
+
+
 async def send_reply(
     bot: Bot, chat_id: int, reply: Reply, counters: Counters, thread_id: int | None = None
 ) -> bool:
     """Send `reply` as one or more messages; True when all of it arrived."""
     chunks = messages(reply.html)
-    markup = keyboard(reply)
+    markup = keyboard(reply, username_of(bot))
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
         if not await _send(bot, chat_id, chunk, markup if last else None, counters, thread_id):
@@ -122,7 +140,7 @@ async def edit_reply(bot: Bot, message: Message, reply: Reply, counters: Counter
                 chat_id=message.chat.id,
                 message_id=message.message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply),
+                reply_markup=keyboard(reply, username_of(bot)),
                 link_preview_options=NO_PREVIEW,
             )
         except BadRequest as exc:
@@ -139,10 +157,11 @@ async def edit_reply(bot: Bot, message: Message, reply: Reply, counters: Counter
     return await send_reply(bot, message.chat.id, reply, counters)
 
 
-async def answer_query(query: CallbackQuery, counters: Counters) -> None:
-    """Stop the button's spinner. A failure here must not stop the reply itself."""
+async def answer_query(query: CallbackQuery, counters: Counters, text: str = "") -> None:
+    """Stop the button's spinner, showing `text` over the chat for a moment when there is one
+    (Telegram shows at most 200 characters). A failure here must not stop the reply itself."""
     try:
-        await query.answer()
+        await query.answer(text[:MAX_NOTICE] or None)
     except TelegramError as exc:
         counters.add("callback_answers_failed")
         log.warning("a button press could not be acknowledged (%s)", type(exc).__name__)

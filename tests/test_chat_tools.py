@@ -92,7 +92,7 @@ def test_accents_are_dropped_and_another_script_gets_the_text_card() -> None:
     assert reply.photo is None and reply.entry_id == "overdose-now" and reply.emergency
 
 
-@pytest.mark.parametrize("data", ["x:1", "p:2:3", "f:old", "k:x"])
+@pytest.mark.parametrize("data", ["x:1", "p:2:3", "w:old", "k:x"])
 def test_tool_buttons_with_more_data_are_someone_elses(engine: Engine, data: str) -> None:
     reply = engine.handle(Event(EventKind.BUTTON, data, message_id=5))
     assert reply.actions == () and reply.photo is None

@@ -116,7 +116,7 @@ def test_forget_and_card_keep_no_message_id(engine: Engine) -> None:
 
     def tools(message_id: int) -> None:
         engine.handle(Event(EventKind.COMMAND, "forget", language="en", message_id=message_id))
-        engine.handle(Event(EventKind.BUTTON, "f", language="en", message_id=message_id))
+        engine.handle(Event(EventKind.BUTTON, "w", language="en", message_id=message_id))
         engine.handle(Event(EventKind.BUTTON, "p", language="en", message_id=message_id))
         engine.handle(Event(EventKind.BUTTON, "x", language="en", message_id=message_id))
         engine.handle(Event(EventKind.COMMAND, "card", language="en", message_id=message_id))

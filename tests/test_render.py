@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import BUNDLED_CONTENT, Config
 from bot.conversation.reply import Event, EventKind, Reply
+from bot.conversation.sharing import is_feedback, shared_answer
 from bot.engine import Engine, build_engine
 from bot.library import load_library
 from bot.rendering.markdown import to_telegram_html
@@ -50,6 +51,12 @@ def test_there_are_bundled_answers_to_check() -> None:
     assert {"overdose-now", "naloxone-how", "crisis-support", "privacy"} <= set(BUNDLED_IDS)
 
 
+def leads_on(data: str) -> bool:
+    """Whether pressing the button brings a new message: Share is a link, and 👍 / 👎 only
+    thank and take themselves away (tests/test_sharing.py)."""
+    return shared_answer(data) is None and not is_feedback(data)
+
+
 def reachable_replies(engine: Engine) -> dict[str, Reply]:
     """Every reply a person can reach by pressing buttons from the commands, by button data."""
     seen: dict[str, Reply] = {}
@@ -60,7 +67,7 @@ def reachable_replies(engine: Engine) -> dict[str, Reply]:
     while queue:
         reply = queue.popleft()
         for button in reply.button_list:
-            if button.data not in seen:
+            if leads_on(button.data) and button.data not in seen:
                 # as on Telegram, a press says which message the button is on
                 event = Event(EventKind.BUTTON, button.data, message_id=1)
                 seen[button.data] = engine.handle(event)

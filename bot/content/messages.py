@@ -94,6 +94,22 @@ class MixWords(BaseModel):
     by_rule: str  # said when the answer comes from the rule for two kinds of drug
 
 
+class SharingWords(BaseModel):
+    """Passing an answer on and 👍 / 👎 under answers (docs/sharing.md). The defaults keep a
+    messages.yaml written before these existed working."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    share: str = "📤 Share"
+    helpful: str = "👍"
+    not_helpful: str = "👎"
+    thanks: str = "Thank you. This helps us make the answers better."
+    open_bot: str = "💬 Open the bot"
+    # Inline mode (@bot in any chat): the button above the results, which opens the bot.
+    ask_privately: str = "Ask the bot privately"
+    # The answers an empty inline query offers after the overdose card, in order; answer ids.
+    featured: list[str] = []
+
+
 class Messages(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     greeting: str
@@ -133,6 +149,7 @@ class Messages(BaseModel):
     # /forget and /card (bot/content/tool_words.py)
     forget: ForgetWords = ForgetWords()
     card: CardWords = CardWords()
+    sharing: SharingWords = SharingWords()
 
 
 def load_messages(path: Path) -> tuple[Messages | None, list[Problem]]:

@@ -9,10 +9,13 @@ answer any press. Telegram caps callback data at 64 bytes.
   s                          the services finder's types
   s:<type>                   the areas with that type (and the location request)
   s:<type>:<area>[:<page>]   one page of that type's services in an area
-  f                          /forget: delete this chat's last 48 hours
+  w                          /forget: delete this chat's last 48 hours (wipe)
   x                          delete the message this button is on
   k                          the overdose card as an image to keep
   p                          pin the message this button is on
+  f:<id>:+   f:<id>:-        👍 / 👎 under an answer (counted by answer id, nothing else)
+  share:<id>                 not callback data: the adapter turns it into a t.me/share/url
+                             link to the answer's deep link (t.me/<bot>?start=<id>)
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ EMERGENCY = "e"
 NUMBERS = "n"
 SERVICES = "s"
 # /forget and /card (docs/privacy-tools.md); the answer that offers /forget as a button
-FORGET = "f"
+FORGET = "w"
 DELETE_THIS = "x"
 CARD = "k"
 PIN = "p"
@@ -35,6 +38,9 @@ FORGET_ANSWER = "privacy"
 # /start arguments (deep links, `hrbot qr`) that are not answer ids
 START_SERVICES = "services"
 START_CARD = "card"
+FEEDBACK = "f"
+SHARE = "share"
+VOTES = {"+": "up", "-": "down"}  # a feedback button's vote → its label in the metrics
 
 MAX_CALLBACK_BYTES = 64
 # Every command the bot answers, in the order Telegram's command menu lists them.

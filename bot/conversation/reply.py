@@ -39,6 +39,8 @@ class Button:
 
     label: str
     data: str
+    # A share button (data `share:<id>`): the words sent with the answer's link, its title.
+    share_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class Reply:
     actions: tuple[ChatAction, ...] = ()
     photo: bytes | None = None
     if_failed: str = ""
+    # A 👍 / 👎 press: (answer id, "up" or "down") to count, and `notice`, the short thanks
+    # the app shows over the chat (Telegram: the button's answer) instead of a new message.
+    # The adapter takes the two feedback buttons off the message; the other buttons stay.
+    vote: tuple[str, str] | None = None
+    notice: str = ""
 
     @property
     def button_list(self) -> list[Button]:

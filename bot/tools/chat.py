@@ -7,6 +7,9 @@ location, as Telegram's "send my location" button does, so staff can try the ser
 Messages are numbered as Telegram numbers them in a chat (each message and each reply one up),
 so /forget and the card's Pin button say which messages they would delete or pin there, and
 /card writes its image to a temporary file and prints where, to open it.
+`/inline WORDS` shows what typing "@YOUR_BOT WORDS" in any chat would list (inline mode).
+A Share button prints the link it would open (with YOUR_BOT for the bot's username, which only
+Telegram knows); 👍 / 👎 print the thanks and take those two buttons away, as Telegram does.
 """
 
 from __future__ import annotations
@@ -15,13 +18,18 @@ import hashlib
 import itertools
 import re
 import tempfile
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from typing import TextIO
 
 from bot.conversation.actions import ChatAction, DeleteMessages
-from bot.conversation.reply import Event, EventKind, Reply
+from bot.conversation.reply import Button, Event, EventKind, Reply
+from bot.conversation.sharing import deep_link, share_url, shared_answer, without_feedback
 from bot.engine import Engine
+
+# The bot's username in the links `hrbot chat` prints: Telegram fills in the real one.
+BOT_STAND_IN = "YOUR_BOT"
 
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -33,15 +41,17 @@ def plain_text(html: str) -> str:
     return unescape(_TAG.sub("", text))
 
 
-def show(reply: Reply, out: TextIO) -> list[str]:
-    """Print a reply; return its buttons' data in the order they are numbered."""
-    for action in reply.actions:
-        print(f"[on Telegram: {describe(action)}]", file=out)
-    if reply.photo is not None:
-        print(f"[image: {keep_image(reply.photo)}]", file=out)
-    if not reply.html and not reply.photo:
-        return []  # nothing shown (after a delete or a pin)
-    print(plain_text(reply.html), file=out)
+def show(reply: Reply, out: TextIO, text: bool = True) -> list[str]:
+    """Print a reply (`text=False`: its buttons only); return its buttons' data in the order
+    they are numbered."""
+    if text:
+        for action in reply.actions:
+            print(f"[on Telegram: {describe(action)}]", file=out)
+        if reply.photo is not None:
+            print(f"[image: {keep_image(reply.photo)}]", file=out)
+        if not reply.html and not reply.photo:
+            return []  # nothing shown (after a delete or a pin)
+        print(plain_text(reply.html), file=out)
     choices: list[str] = []
     for button in reply.button_list:
         choices.append(button.data)
@@ -104,10 +114,30 @@ def location_event(argument: str, language: str | None) -> Event:
     return Event(EventKind.LOCATION, latitude=latitude, longitude=longitude, language=language)
 
 
+def share_note(button: Button) -> str:
+    """What a Share button does, since a terminal has no share sheet."""
+    entry_id = shared_answer(button.data) or ""
+    link = deep_link(BOT_STAND_IN, entry_id)
+    url = share_url(BOT_STAND_IN, entry_id, button.share_text)
+    return f"(on Telegram this opens the share sheet to send {link} to a chat)\n  {url}"
+
+
+def show_inline(engine: Engine, words: str, out: TextIO, language: str | None) -> None:
+    """The list inline mode shows for `words`; choosing one posts that answer's card."""
+    found = engine.inline(words.strip(), language)
+    print(f"@{BOT_STAND_IN} {words.strip()} lists:", file=out)
+    for number, shared in enumerate(found, start=1):
+        print(f"  {number}. {shared.title}: {shared.description}", file=out)
+    if not found:
+        print("  nothing (only the button that opens the bot)", file=out)
+    print(file=out)
+
+
 def run_chat(engine: Engine, source: TextIO, out: TextIO, language: str | None = None) -> int:
     interactive = source.isatty()
     ids = itertools.count(1)  # as Telegram numbers the messages of a chat
-    choices = show(engine.handle(Event(EventKind.COMMAND, "start", language=language)), out)
+    last = engine.handle(Event(EventKind.COMMAND, "start", language=language))
+    choices = show(last, out)
     shown_id = next(ids)
     while True:
         if interactive:
@@ -119,8 +149,21 @@ def run_chat(engine: Engine, source: TextIO, out: TextIO, language: str | None =
             continue
         if line.strip() in ("/quit", "/exit"):
             return 0
+        if line.strip().casefold().split(" ")[0] == "/inline":
+            show_inline(engine, line.strip()[len("/inline") :], out, language)
+            continue
         typed = next(ids)
-        reply = engine.handle(event_for(line, choices, language, typed, shown_id))
+        event = event_for(line, choices, language, typed, shown_id)
+        pressed = next((b for b in last.button_list if b.data == event.text), None)
+        if event.kind is EventKind.BUTTON and pressed and shared_answer(pressed.data):
+            print(share_note(pressed), file=out, end="\n\n")
+            continue
+        reply = engine.handle(event)
+        if reply.notice and not reply.html:  # a 👍 / 👎: the same message, fewer buttons
+            print(reply.notice, file=out)
+            last = replace(last, buttons=without_feedback(last.buttons, lambda b: b.data))
+            choices = show(last, out, text=False)
+            continue
         shown = show(reply, out)
         if reply.html or reply.photo:  # a new message, with its own buttons
-            choices, shown_id = shown, next(ids)
+            last, choices, shown_id = reply, shown, next(ids)

@@ -24,7 +24,7 @@ from bot.content.problems import Problem, error, warning
 from bot.conversation.protocol import fits
 from bot.conversation.reply import Reply
 from bot.engine import Engine, LanguageEngine
-from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Library, load_library
+from bot.library import MESSAGES_FILE, NUMBERS_FILE, TEMPLATES_DIR, Library, load_library
 from bot.rendering.markdown import UNSUPPORTED, parse
 from bot.rendering.telegram_html import MAX_MESSAGE, problems_in, split, telegram_length
 from bot.services.directory import RegionFile, long_overnight
@@ -58,6 +58,7 @@ def check(config: Config, today: dt.date | None = None) -> list[Problem]:
             problems.extend(_word_problems(entry, avoid))
             problems.extend(_rendered_problems(entry, language))
         problems.extend(_example_problems(language))
+        problems.extend(_featured_problems(language, library))
         problems.extend(_card_problems(language, library))
         problems.extend(_routing_problems(language, library))
         problems.extend(_finder_reply_problems(language, library))
@@ -202,6 +203,26 @@ def _rendered_problems(entry: Entry, language: LanguageEngine) -> list[Problem]:
         if not fits(button.data):
             problems.append(error(entry.path, 1, f"button data '{button.data}' is over 64 bytes"))
     return problems
+
+
+def _featured_problems(language: LanguageEngine, library: Library) -> list[Problem]:
+    """`sharing.featured` (what inline mode offers before anything is typed) names answers."""
+    path = library.languages[language.code].files.get(MESSAGES_FILE)
+    if path is None:
+        return []
+    line = next((n for n, text in _numbered(path) if text.lstrip().startswith("featured:")), 0)
+    return [
+        warning(path, line, f"sharing.featured: '{entry_id}' is not an answer that is shown")
+        for entry_id in language.messages.sharing.featured
+        if entry_id not in language.entries
+    ]
+
+
+def _numbered(path: Path) -> list[tuple[int, str]]:
+    try:
+        return list(enumerate(path.read_text(encoding="utf-8").splitlines(), start=1))
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def _example_problems(language: LanguageEngine) -> list[Problem]:

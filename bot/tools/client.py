@@ -12,6 +12,7 @@ A conversation file (tests/conversations/*.yaml; staff can add one) is a list of
         shows: ["Someone is overdosing"]  # each appears in the reply (plain text, any case)
         hides: ["Sorry"]           # none of these appears
         buttons: ["➕ More"]        # each is a button label on the reply
+        no_buttons: ["👍"]          # none of these is (after a 👍, say)
       - press: "➕ More"
         shows: ["Stay with them"]
 """
@@ -21,12 +22,13 @@ from __future__ import annotations
 import html
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
 from bot.conversation.reply import Button, Event, EventKind, Reply
+from bot.conversation.sharing import without_feedback
 from bot.engine import Engine
 
 _TAG = re.compile(r"<[^>]+>")
@@ -117,7 +119,12 @@ class Client:
 
     def _handle(self, event: Event) -> None:
         reply = self.engine.handle(event)
-        self.last = reply
+        if reply.notice and not reply.html and self.last is not None:
+            # A 👍 / 👎: the thanks over the same message, which loses just those two buttons.
+            rows = without_feedback(self.last.buttons, lambda b: b.data)
+            self.last = replace(self.last, html=html.escape(reply.notice), buttons=rows)
+        else:
+            self.last = reply
         self.replies.append(reply)
 
 
@@ -131,6 +138,7 @@ class Step:
     shows: tuple[str, ...] = ()
     hides: tuple[str, ...] = ()
     buttons: tuple[str, ...] = ()
+    no_buttons: tuple[str, ...] = ()
 
     @property
     def action(self) -> str:
@@ -146,6 +154,7 @@ class Step:
         found = [f"does not show {s!r}" for s in self.shows if s.casefold() not in text]
         found += [f"shows {s!r}" for s in self.hides if s.casefold() in text]
         found += [f"has no button {b!r}" for b in self.buttons if b not in shown.labels]
+        found += [f"has a button {b!r}" for b in self.no_buttons if b in shown.labels]
         return found
 
 
@@ -169,6 +178,7 @@ def load_conversation(path: Path) -> Conversation:
                 shows=tuple(raw.get("shows", ())),
                 hides=tuple(raw.get("hides", ())),
                 buttons=tuple(raw.get("buttons", ())),
+                no_buttons=tuple(raw.get("no_buttons", ())),
             )
         )
     return Conversation(str(data["name"]), path, tuple(steps))

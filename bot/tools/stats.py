@@ -3,9 +3,9 @@
 It reads the bot's `/metrics` page (handlers/metrics.py): totals and content ids, never a
 message. From them it says how many messages got no answer or a did-you-mean, which answers
 the did-you-means offered most and from which areas (answers to improve, or to write), and how
-many emergency and crisis cards were shown. Counts run from when the bot started; `--save`
-keeps a reading in a file and `--since` that file shows only what happened after it (the week
-between two meetings).
+many emergency and crisis cards were shown, and which answers got the most 👎. Counts run
+from when the bot started; `--save` keeps a reading in a file and `--since` that file shows
+only what happened after it (the week between two meetings).
 """
 
 from __future__ import annotations
@@ -136,6 +136,12 @@ def summary(reading: Reading, since_saved: bool = False) -> list[str]:
     shown = reading.by("answers_by_id")
     if shown:
         lines.append(f"  answers shown most: {_top(shown)}")
+    helpful, not_helpful = reading.by("helpful"), reading.by("not_helpful")
+    if helpful or not_helpful:
+        lines.append(
+            f"  feedback: {sum(helpful.values())} 👍, {sum(not_helpful.values())} 👎; "
+            f"most 👎: {_top(not_helpful) or 'none'}"
+        )
     lines.append(
         f"  delivery: {reading.totals['replies_sent']} sent, "
         f"{reading.totals['replies_failed']} failed, {reading.totals['errors']} error(s)"

@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram_harness import Chat, FastBot, Person
 
+from bot.conversation.sharing import is_feedback
 from bot.tools.client import Conversation, Shown
 
 
@@ -24,6 +25,16 @@ def shown(params: dict[str, Any]) -> Shown:
         for b in row
     )
     return Shown(str(params.get("text") or params.get("caption") or ""), buttons)
+
+
+def noticed(calls: list[tuple[str, dict[str, Any]]]) -> Shown:
+    """A 👍 / 👎 press as the person sees it: the thanks over the chat (the button's answer),
+    and the message's keyboard after the edit that took those two buttons off."""
+    notice = next(
+        p["text"] for m, p in reversed(calls) if m == "answerCallbackQuery" and "text" in p
+    )
+    edit = next(p for m, p in reversed(calls) if m == "editMessageReplyMarkup")
+    return shown({**edit, "text": notice})
 
 
 @dataclass
@@ -45,7 +56,12 @@ class FastChat:
 
     async def press(self, label: str) -> Shown:
         data = self.reply.data_of(label)
-        return await self._answer(self.person.callback(data, self.message_id))
+        if not is_feedback(data):
+            return await self._answer(self.person.callback(data, self.message_id))
+        before = len(self.bot.request.calls)
+        await self.bot.handle(self.person.callback(data, self.message_id))
+        self.last = noticed(self.bot.request.calls[before:])
+        return self.last
 
     async def _answer(self, update: dict[str, Any]) -> Shown:
         sent = await self.bot.handle(update)
@@ -71,8 +87,17 @@ class LiveChat:
         return await self._next()
 
     async def press(self, label: str) -> Shown:
-        await self.chat.press_data(self.reply.data_of(label))
-        return await self._next()
+        data = self.reply.data_of(label)
+        if not is_feedback(data):
+            await self.chat.press_data(data)
+            return await self._next()
+        api, chat_id = self.chat.bot.api, self.chat.chat_id
+        edits = len(api.answered("editMessageReplyMarkup", chat_id))
+        await self.chat.press_data(data)
+        await api.until(lambda: len(api.answered("editMessageReplyMarkup", chat_id)) > edits)
+        calls = [(call.method, call.params) for call in api.answered()]
+        self.last = noticed(calls)
+        return self.last
 
     async def _next(self) -> Shown:
         call = await self.chat.reply()

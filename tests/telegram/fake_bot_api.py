@@ -6,6 +6,7 @@ answerCallbackQuery, setWebhook, deleteWebhook. Every call is recorded with its 
 parameters, and it can be told to fail the next calls of a method with 429 (retry_after) or
 500, to show the bot waits out and retries Telegram's faults, or to be out of service for a
 while (`outage`: 5xx answers, or 200 answers that are not JSON, for every call or one chat's).
+For sharing and feedback it also answers answerInlineQuery and editMessageReplyMarkup.
 
 In tests it runs in a thread (`FakeBotApi(...).start()`); the benchmark runs it as a process:
     python tests/telegram/fake_bot_api.py --port 8081 --token 123:ABC…
@@ -292,6 +293,8 @@ class FakeBotApi:
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": lambda _: {"url": self.webhook[0], "pending_update_count": 0},
             **self._chat_tool_methods(),
+            "answerInlineQuery": lambda _: True,
+            "editMessageReplyMarkup": self._edited_markup,
         }
 
     def _chat_tool_methods(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
@@ -348,6 +351,12 @@ class FakeBotApi:
         # (such as the one-time "send my location" button).
         if markup and "keyboard" not in markup:
             message["reply_markup"] = markup
+        return message
+
+    def _edited_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageReplyMarkup: the message with its new keyboard (none when left out)."""
+        message = self._message({**params, "reply_markup": params.get("reply_markup") or None})
+        message.pop("text")
         return message
 
     def _set_webhook(self, params: dict[str, Any]) -> bool:

@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.config import Config, Telegram
 from bot.conversation.reply import Event, EventKind, Reply
+from bot.conversation.sharing import shared_answer
 from bot.engine import Engine
 from handlers.counters import Counters
 from handlers.ptb import AnyApplication
@@ -45,7 +46,8 @@ def expected(engine: Engine, kind: EventKind, text: str = "", argument: str = ""
 
 
 def data(reply: Reply) -> list[str]:
-    return [button.data for button in reply.button_list]
+    """The callback data of the reply's buttons, as Telegram gets them (Share is a link)."""
+    return [button.data for button in reply.button_list if shared_answer(button.data) is None]
 
 
 # --- building updates ----------------------------------------------------------------------

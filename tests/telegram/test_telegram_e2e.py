@@ -130,7 +130,7 @@ async def test_set_webhook_gives_telegram_the_url_and_secret(
     assert await asyncio.to_thread(set_webhook, config, False) == 0
     assert fake_api.webhook == (url, SECRET)
     [call] = fake_api.answered("setWebhook")
-    assert call.params["allowed_updates"] == ["message", "callback_query"]
+    assert call.params["allowed_updates"] == ["message", "callback_query", "inline_query"]
     assert await asyncio.to_thread(set_webhook, config, True) == 0
     assert fake_api.webhook == ("", "")
 

@@ -20,12 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
-from telegram_harness import TOKEN, Person, RunningBot
+from telegram_harness import TOKEN, Person, RunningBot, next_update_id
 
 from bot.conversation.reply import Event, Reply
 from bot.engine import Engine
 from handlers.logging import setup_logging
+from handlers.metrics import exposition, registry_for
 
 # The fixtures (fast_bot, polling_bot, webhook_bot …); see telegram_fixtures.py for why.
 pytest_plugins = ["telegram_fixtures"]
@@ -175,4 +177,43 @@ async def test_no_personal_data_or_token_in_logs_or_files(
         assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     for canary in FORBIDDEN:
         assert canary not in written
+    assert watch.files() == [], "nothing may be written while the bot runs"
+
+
+async def test_inline_queries_and_feedback_presses_leave_nothing_in_logs_metrics_or_files(
+    watch: Watch, watched_bot: RunningBot
+) -> None:
+    """Sharing carries the person's id and the words they type in another chat; a 👍 carries
+    their id and chat. None of it may be logged, counted or written (docs/sharing.md)."""
+    bot = watched_bot
+    person = Person(CANARY_USER_ID, CANARY_FIRST_NAME, CANARY_USERNAME, language="en")
+    user = person.user()
+    for n, words in enumerate([f"naloxone {CANARY_TEXT}", f"he wont wake up {CANARY_TEXT}", ""]):
+        query = {"id": f"iq-canary-{n}", "from": user, "query": words, "offset": ""}
+        await bot.deliver({"update_id": next_update_id(), "inline_query": query})
+    await bot.api.until(lambda: len(bot.api.answered("answerInlineQuery")) == 3)
+    chat = bot.chat(person)
+    await chat.send(f"how do i use narcan {CANARY_TEXT}")
+    answer = await chat.reply()
+    update = person.callback("f:naloxone-how:+", int(answer.result["message_id"]))
+    update["callback_query"]["message"]["reply_markup"] = answer.params["reply_markup"]
+    await bot.deliver(update)
+    await bot.api.until(lambda: bool(bot.api.answered("editMessageReplyMarkup")))
+    await chat.press_data("f:naloxone-how:-")  # no keyboard with it: rebuilt
+    await bot.api.until(lambda: len(bot.api.answered("editMessageReplyMarkup")) == 2)
+    page = exposition(registry_for(bot.counters, lambda: True)).decode()
+    if bot.webhook_url:  # the page a scrape gets, too
+        async with httpx.AsyncClient(timeout=10) as client:
+            page += (await client.get(bot.webhook_url.removesuffix("/telegram") + "/metrics")).text
+    await bot.stop()
+
+    assert 'hrbot_helpful_total{answer="naloxone-how"} 1.0' in page
+    for canary in FORBIDDEN:
+        assert canary not in page, f"{canary!r} in the metrics"
+    for record in watch.records():
+        text = as_text(record)
+        for canary in FORBIDDEN:
+            assert canary not in text, f"{canary!r} logged by {record.name}: {text}"
+    for canary in FORBIDDEN:
+        assert canary not in watch.output.getvalue()
     assert watch.files() == [], "nothing may be written while the bot runs"
