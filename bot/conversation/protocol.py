@@ -9,6 +9,8 @@ answer any press. Telegram caps callback data at 64 bytes.
   s                          the services finder's types
   s:<type>                   the areas with that type (and the location request)
   s:<type>:<area>[:<page>]   one page of that type's services in an area
+  al                         the live drug-supply alerts  al:<id>  one alert
+  h                          talk to a person (/human)
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ TOPICS = "t"
 EMERGENCY = "e"
 NUMBERS = "n"
 SERVICES = "s"
+ALERTS = "al"  # drug-supply alerts
+HUMAN = "h"  # the service's people
 
 MAX_CALLBACK_BYTES = 64
 # Every command the bot answers, in the order Telegram's command menu lists them.
-COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about")
+COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about", "alerts", "human")
 # Commands that show the answer of the same id.
 ANSWER_COMMANDS = ("privacy", "about")
 
