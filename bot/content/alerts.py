@@ -52,8 +52,13 @@ def _moment(value: Any) -> Any:
     "2026-11-20 09:00" (no seconds) as text, which pydantic reads."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime.combine(value, dt.time())
-    if isinstance(value, str) and not value.strip():
-        raise ValueError("is empty; write a date like 2026-11-20 or 2026-11-20 09:00")
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"'{value}' is not a date; write it like 2026-11-20 or 2026-11-20 09:00"
+            ) from None
     return value
 
 
@@ -178,16 +183,13 @@ def read_alert(path: Path) -> tuple[Alert | None, list[Problem]]:
         return None, validation_problems(path, exc, doc.lines)
     published = _aware(meta.published, meta.timezone)
     expires = _aware(meta.expires, meta.timezone)
-    problems = []
-    if expires <= published:
-        line = line_for(doc.lines, "expires")
-        problems.append(error(path, line, "expires: is not after published; check both dates"))
     if not body.strip():
         message = "has no text under the front matter: say what was found and what to do"
-        problems.append(error(path, body_line, message))
-    if problems:
-        return None, problems
+        return None, [error(path, body_line, message)]
     alert = Alert(path.stem, meta, body.strip(), published, expires, path, body_line, doc.lines)
+    if expires <= published:  # never live, so never shown; kept for the other checks
+        line = line_for(doc.lines, "expires")
+        return alert, [error(path, line, "expires: is not after published; check both dates")]
     return alert, []
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from bot.content.files import YamlDoc, line_for, read_model_doc
+from bot.content.files import YamlDoc, line_for, read_model_doc, validation_problems
 from bot.content.kit import Strict
 from bot.content.numbers import phone_number
 from bot.content.problems import Problem
@@ -75,8 +76,11 @@ class Person(Strict):
 
 
 class PeopleFile(Strict):
+    """The file as a whole; `people` is validated one person at a time, so one mistake
+    leaves out that contact, not everyone."""
+
     timezone: str = Field(min_length=1)  # the hours are read in this zone's wall-clock time
-    people: list[Person] = []
+    people: list[Any] = []
 
     @field_validator("timezone")
     @classmethod
@@ -92,15 +96,14 @@ class PeopleFile(Strict):
 
 @dataclass(frozen=True)
 class People:
-    """The contacts as loaded, with the file they came from (for `path:line` reports)."""
+    """The contacts as loaded, with the file they came from (for `path:line` reports);
+    `indexes` are each contact's place in the file's list."""
 
     file: PeopleFile
     path: Path
     doc: YamlDoc
-
-    @property
-    def people(self) -> list[Person]:
-        return self.file.people
+    people: tuple[Person, ...] = ()
+    indexes: tuple[int, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -117,4 +120,12 @@ def load_people(path: Path) -> tuple[People | None, list[Problem]]:
     found, doc, problems = read_model_doc(path, PeopleFile)
     if found is None or doc is None:
         return None, problems
-    return People(found, path, doc), problems
+    people, indexes = [], []
+    for index, raw in enumerate(found.people):
+        try:
+            people.append(Person.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(validation_problems(path, exc, doc.lines, prefix=f"people.{index}"))
+            continue
+        indexes.append(index)
+    return People(found, path, doc, tuple(people), tuple(indexes)), problems
