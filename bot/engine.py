@@ -567,6 +567,7 @@ class Engine:
     ) -> None:
         self.config = config
         self.library = library
+        self.clock = clock  # "now" for opening hours and alerts, asked at every reply
         directory = directory_for(library.regions, config.country)  # shared by every language
         self._fallbacks: list[Fallback] = []
         numbers = self._numbers_for(config.country)

@@ -44,6 +44,8 @@ NAMES = {
     "updates_unreadable": "updates from getUpdates the library could not read, skipped",
     "webhook_rejected": "webhook calls with a wrong or missing secret",
     "updates_deferred": "webhook updates answered 503 while the queue was full (sent again)",
+    "alerts_posted": "drug-supply alerts posted to the service's alerts channel",
+    "alert_posts_failed": "alert posts to the channel that failed (tried again a minute later)",
 }
 # Upper bounds (seconds) of the reply-time buckets: from the engine alone (milliseconds) to a
 # reply that waited out Telegram's faults (handlers/retry.py retries for up to two minutes).
