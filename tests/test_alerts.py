@@ -143,3 +143,15 @@ def test_alerts_work_in_hrbot_chat(
     assert out.startswith("⛔ Danger: Strong fentanyl in heroin")  # the greeting's banner
     assert out.count("Several overdoses this week") == 1  # the list, then the card's button
     assert "Fentanyl" in out
+
+
+def test_preview_shows_every_alert_with_when_people_see_it(tmp_path: Path) -> None:
+    from bot.tools.preview import build
+
+    tree = content_with(tmp_path, {"older.md": OLDER, "later.md": LATER})
+    build(Config(content_dir=tree), tmp_path / "site", sets=[], today=FRIDAY_NOON.date())
+    page = (tmp_path / "site" / "alerts.html").read_text(encoding="utf-8")
+    assert "Strong heroin" in page and "Not yet" in page
+    assert "live until 2026-12-04 00:00 UTC" in page and "shown from 2026-11-28 09:00" in page
+    greeting = (tmp_path / "site" / "bot.html").read_text(encoding="utf-8")
+    assert "⛔ Danger: Strong heroin" in greeting and 'href="alerts.html#al-older"' in greeting

@@ -120,6 +120,11 @@ class AlertReplies:
             rows = ((Button(self.words.list_button, p.ALERTS),), *rows)
         return Reply(self._render(self.words.title, "", [alert]), rows + home)
 
+    def card(self, alert: Alert, home: Rows) -> Reply:
+        """One alert as people see it while it is live, whatever the clock says (for
+        `hrbot preview`, which shows coming and ended alerts too)."""
+        return Reply(self._render(self.words.title, "", [alert]), self._card_rows([alert]) + home)
+
     def post(self, alert: Alert) -> str:
         """The alert as posted to the service's channel: the same card, without the list."""
         return self._render(self.words.title, "", [alert], follow=False)
