@@ -105,6 +105,29 @@ class Monitoring(BaseModel):
     port: int | None = Field(None, ge=1, le=65535)
 
 
+class Alerts(BaseModel):
+    """Drug-supply alerts (content/alerts/, docs/alerts.md). People see them in the bot
+    without signing up; a service may also have the bot post each one to its own Telegram
+    channel, so people subscribe through Telegram and the bot keeps no list of anyone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The channel's @username or its numeric id (-100…); the bot must be one of its admins.
+    channel: str | None = Field(None, pattern=r"^(@[A-Za-z][A-Za-z0-9_]{4,31}|-100[0-9]{6,})$")
+    # The link people follow to join (shown under /alerts); made from an @username when unset.
+    channel_link: str | None = Field(None, pattern=r"^https://t\.me/[A-Za-z0-9_+/-]+$")
+    # Post each alert when its `published` time comes while the bot runs: true, false, or
+    # null (the default) for polling mode only, as webhook replicas would each post it.
+    auto_post: bool | None = None
+
+    @property
+    def link(self) -> str:
+        if self.channel_link:
+            return self.channel_link
+        if self.channel and self.channel.startswith("@"):
+            return f"https://t.me/{self.channel[1:]}"
+        return ""
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # The content the bot starts from: the bundled folder unless a whole other tree is given.
@@ -121,6 +144,7 @@ class Config(BaseModel):
     matching: Matching = Matching()
     telegram: Telegram = Telegram()
     monitoring: Monitoring = Monitoring()
+    alerts: Alerts = Alerts()
 
     @field_validator("country")
     @classmethod

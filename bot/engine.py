@@ -34,6 +34,8 @@ from bot.content.numbers import NumberBook, load_numbers
 from bot.content.problems import Problem, error
 from bot.content.safety import Fallback, bundled_copy
 from bot.conversation import protocol as p
+from bot.conversation.alerts import AlertReplies, Banner, Channel
+from bot.conversation.people import PeopleReplies
 from bot.conversation.reply import Button, Event, EventKind, Reply
 from bot.conversation.sharing import Shared, vote_of
 from bot.library import NUMBERS_FILE, TEMPLATES_DIR, Language, Library, load_library
@@ -116,6 +118,7 @@ class LanguageEngine:
         self._services_setup(language, library, config, directory, clock)
         places = PlaceFinder(library.centroids, self.services.directory.area_names)
         self.reader = self._reader(language, config, places)  # so the matcher never offers it
+        self._alerts_and_people_setup(language, library, config, clock)
 
     def _safety_net_line(self) -> str:
         """The line that keeps every unsure reply from being a dead end."""
@@ -311,6 +314,11 @@ class LanguageEngine:
             return self.services.button(value)
         if kind == p.FEEDBACK:
             return self.feedback(data)
+        if kind == p.ALERTS:
+            home = self._home_buttons()
+            return self.alerts.one(value, home) if value else self.alerts.listing(home)
+        if kind == p.HUMAN:
+            return self.human()
         return self.menu()  # an old or unknown button: show the way back in
 
     def command(self, name: str, argument: str = "") -> Reply:
@@ -320,7 +328,13 @@ class LanguageEngine:
                 return self.answer(argument)
             if argument == p.START_SERVICES:  # the services finder's deep link (`hrbot qr`)
                 return self.services.menu()
+            if argument == "alerts":  # the deep link under each post in the alerts channel
+                return self.alerts.listing(self._home_buttons())
             return self.start()
+        if name == "alerts":
+            return self.alerts.listing(self._home_buttons())
+        if name == "human":
+            return self.human()
         if name == "menu":
             return self.menu()
         if name == "emergency":
@@ -341,12 +355,15 @@ class LanguageEngine:
     ) -> Reply:
         entry = self.entries[entry_id]
         buttons = self.buttons_for(entry, also=also, alternatives=alternatives)
-        return Reply(
+        reply = Reply(
             self._rendered[entry_id].answer,
             buttons,
             emergency=entry.meta.emergency,
             entry_id=entry_id,
         )
+        if entry.meta.emergency:
+            return reply  # the emergency and crisis cards stay as short as they are
+        return _with_banner(reply, self.alerts.banner(entry_id))
 
     def buttons_for(
         self,
@@ -366,6 +383,8 @@ class LanguageEngine:
         rows.extend(self.tools.rows_for(entry.id))  # Clear this chat, Keep this card
         offered = [entry_id for entry_id, _ in alternatives] + entry.meta.related
         rows.extend(self._entry_rows(offered, skip={entry.id, also}))
+        if entry.id == self.rules.crisis_card:  # below the card: it stays as short as it is
+            rows.append(self._person_row())
         home: list[Button] = []
         if not entry.meta.emergency:  # the overdose card one tap away from every answer
             home.append(Button(b.emergency, p.EMERGENCY))
@@ -450,7 +469,8 @@ class LanguageEngine:
         )
         cards = [s.card for s in (first, second)] + [GENERAL_ANSWER]
         rows = [*self._entry_rows(cards, skip=set()), self._home_row()]
-        return Reply(html, tuple(rows), entry_id=mix.id)
+        banner = self.alerts.banner(substances=(mix.first, mix.second))
+        return _with_banner(Reply(html, tuple(rows), entry_id=mix.id), banner)
 
     def more(self, entry_id: str) -> Reply:
         entry = self.entries[entry_id]
@@ -466,7 +486,7 @@ class LanguageEngine:
 
     def suggest(self, found: Match) -> Reply:
         ids = [entry_id for entry_id, _ in found.alternatives]
-        rows = [*self._entry_rows(ids, skip=set())]
+        rows = [*self._entry_rows(ids, skip=set()), self._person_row()]
         rows.extend(self._safety_rows())
         html = self.renderer.render("suggest.html.j2", safety_net=self.safety_net)
         return Reply(html, tuple(rows))
@@ -478,11 +498,12 @@ class LanguageEngine:
             message=message or self.messages.no_match,
             safety_net=self.safety_net,
         )
-        return Reply(html, (*self._area_rows(), *self._safety_rows()))
+        return Reply(html, (*self._area_rows(), self._person_row(), *self._safety_rows()))
 
     def start(self) -> Reply:
         html = self.renderer.render("start.html.j2", safety_net=self.safety_net)
-        return Reply(html, (*self._area_rows(), *self._safety_rows(topics=False)))
+        reply = Reply(html, (*self._area_rows(), *self._safety_rows(topics=False)))
+        return _with_banner(reply, self.alerts.banner())
 
     def menu(self) -> Reply:
         rows = (*self._area_rows(), (Button(self.messages.buttons.emergency, p.EMERGENCY),))
@@ -555,6 +576,49 @@ class LanguageEngine:
             formats=LocalFormats(language.code, config.country),
         )
 
+    # --- drug-supply alerts and the service's people (bot/conversation/) ----------------------
+
+    def _alerts_and_people_setup(
+        self,
+        language: Language,
+        library: Library,
+        config: Config,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        name = config.alerts.channel or ""
+        channel = Channel(name if name.startswith("@") else "", config.alerts.link)
+        self.alerts = AlertReplies(
+            library.alerts,
+            self.messages,
+            self.renderer,
+            self.entries,
+            language.mixes,
+            clock,
+            channel,
+        )
+        self.people = PeopleReplies(
+            library.people,
+            config.country,
+            self.numbers.get(config.country),
+            self.messages,
+            self.renderer,
+            self.renderer.variables["operator"],
+            clock,
+            LocalFormats(language.code, config.country),
+        )
+
+    def human(self) -> Reply:
+        """`/human`: the service's people, whether they answer now, and the lines that do."""
+        words = self.messages.people
+        rows: list[tuple[Button, ...]] = []
+        if self.services.directory or self.services.national:
+            rows.append((Button(words.services_button, p.SERVICES),))
+        rows.extend(self._safety_rows())
+        return self.people.reply(tuple(rows))
+
+    def _person_row(self) -> tuple[Button, ...]:
+        return (Button(self.messages.people.button, p.HUMAN),)
+
     def location(self, latitude: float | None, longitude: float | None) -> Reply:
         """A shared location: the nearest services. The point lives only in this call."""
         if latitude is None or longitude is None:
@@ -570,6 +634,7 @@ class Engine:
     ) -> None:
         self.config = config
         self.library = library
+        self.clock = clock  # "now" for opening hours and alerts, asked at every reply
         directory = directory_for(library.regions, config.country)  # shared by every language
         self._fallbacks: list[Fallback] = []
         numbers = self._numbers_for(config.country)
@@ -635,6 +700,15 @@ class Engine:
         for language in self.languages.values():
             found.extend(language.fallbacks)
         return list(dict.fromkeys(found))
+
+
+def _with_banner(reply: Reply, banner: Banner | None) -> Reply:
+    """`reply` with a live alert's one line above it and its button first."""
+    if banner is None:
+        return reply
+    return replace(
+        reply, html=f"{banner.html}\n\n{reply.html}", buttons=((banner.button,), *reply.buttons)
+    )
 
 
 def _fallbacks(library: Library) -> dict[str, tuple[str, ...]]:

@@ -16,6 +16,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from bot.content.alerts import FOLDER as ALERTS_FOLDER
+from bot.content.alerts import AlertBook, load_alerts
 from bot.content.commands import FILE_NAME as COMMANDS_FILE
 from bot.content.commands import CommandWords
 from bot.content.crisis_examples import FILE_NAME as CRISIS_EXAMPLES_FILE
@@ -31,6 +33,8 @@ from bot.content.mixes import FOLDER as MIXES_FOLDER
 from bot.content.mixes import MixTable, load_mixes
 from bot.content.model import Entry
 from bot.content.numbers import NumberBook, load_numbers
+from bot.content.people import FILE_NAME as PEOPLE_FILE
+from bot.content.people import People, load_people
 from bot.content.problems import Problem, error
 from bot.content.safety import Fallback, bundled_copy
 from bot.services.directory import SERVICES_DIR, RegionFile, read_region
@@ -87,6 +91,8 @@ class Library:
     regions: list[RegionFile] = field(default_factory=list)  # services/*.yaml
     fallbacks: list[Fallback] = field(default_factory=list)  # broken safety files replaced
     centroids: Centroids | None = None  # services/postcodes.csv: postcode → its centre
+    alerts: AlertBook = field(default_factory=AlertBook)  # alerts/*.md: drug-supply alerts
+    people: People | None = None  # people.yaml: the service's people, for /human
 
     @property
     def root(self) -> Path:
@@ -129,7 +135,13 @@ def load_library(root: Path, local: Path | None = None) -> Library:
         if region is not None:
             regions.append(region)
     centroids = _load_centroids(layers, problems)
-    return Library(layers, languages, numbers, problems, regions, fallbacks, centroids)
+    alerts, alert_problems = load_alerts(alert_files(layers))
+    people, people_problems = load_people(layers.file(PEOPLE_FILE))
+    problems.extend(alert_problems + people_problems)
+    return Library(
+        layers, languages, numbers, problems, regions, fallbacks,
+        centroids=centroids, alerts=alerts, people=people,
+    )  # fmt: skip
 
 
 def _load_centroids(layers: Layers, problems: list[Problem]) -> Centroids | None:
@@ -142,13 +154,18 @@ def _load_centroids(layers: Layers, problems: list[Problem]) -> Centroids | None
     return centroids
 
 
+def alert_files(layers: Layers) -> list[Path]:
+    """Every layer's alerts/*.md (a README there is for people, not an alert)."""
+    return [p for p in layers.glob(f"{ALERTS_FOLDER}/*.md") if p.name.casefold() != "readme.md"]
+
+
 def _language_codes(layers: Layers) -> list[str]:
     codes = {
         folder.name
         for base in layers.folders
         if base.is_dir()
         for folder in base.iterdir()
-        if folder.is_dir() and folder.name not in (TEMPLATES_DIR, SERVICES_DIR)
+        if folder.is_dir() and folder.name not in (TEMPLATES_DIR, SERVICES_DIR, ALERTS_FOLDER)
     }
     return sorted(
         code

@@ -31,6 +31,8 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
 from bot.engine import Engine, build_engine
+from bot.tools.alerts import state
+from handlers.alerts import AlertPoster, alert_poster, post_alert, posting
 from handlers.commands import register_commands
 from handlers.counters import Counters
 from handlers.errors import ErrorHandler
@@ -172,9 +174,14 @@ def build_application(
 
 
 async def serve_polling(
-    application: AnyApplication, words: Mapping[str, Words], default: str, stop: asyncio.Event
+    application: AnyApplication,
+    words: Mapping[str, Words],
+    default: str,
+    stop: asyncio.Event,
+    poster: AlertPoster | None = None,
 ) -> None:
-    """Long polling until `stop` is set; then the updates already fetched are still answered."""
+    """Long polling until `stop` is set; then the updates already fetched are still answered.
+    `poster` posts drug-supply alerts to the service's channel meanwhile (handlers/alerts.py)."""
     if application.updater is None:
         raise RuntimeError("polling needs an Application built with an Updater")
     async with application:
@@ -187,7 +194,8 @@ async def serve_polling(
         log.info("polling for updates as @%s", application.bot.username)
         refused = getattr(application, "token_refused", None) or asyncio.Event()
         try:
-            await _first(stop, refused)
+            async with posting(poster):
+                await _first(stop, refused)
         finally:
             try:
                 await application.updater.stop()  # raises what ended polling, if anything did
@@ -224,8 +232,10 @@ async def run_webhook(
     words: Mapping[str, Words],
     default: str,
     sockets: list[socket.socket] | None = None,
+    poster: AlertPoster | None = None,
 ) -> None:
-    """Webhook mode until SIGTERM/SIGINT or `server.should_exit`; `sockets` if already bound."""
+    """Webhook mode until SIGTERM/SIGINT or `server.should_exit`; `sockets` if already bound.
+    `poster`: as in `serve_polling`."""
     async with application:
         await register_commands(application.bot, words, default)
         note_inline_mode(application.bot)
@@ -235,7 +245,8 @@ async def run_webhook(
             server.config.host,
             server.config.port,
         )
-        await serve_webhook(application, server, sockets)
+        async with posting(poster):
+            await serve_webhook(application, server, sockets)
 
 
 def run(config: Config, out: TextIO | None = None) -> int:
@@ -257,6 +268,7 @@ def run(config: Config, out: TextIO | None = None) -> int:
     counters = Counters()
     application = build_application(config, engine, token, counters, words)
     broken = [str(fallback) for fallback in engine.fallbacks]
+    poster = alert_poster(config, engine, application.bot, counters)
     try:
         monitor = polling_monitor(config, application, counters, broken)
     except OSError as exc:
@@ -267,9 +279,9 @@ def run(config: Config, out: TextIO | None = None) -> int:
         if telegram.mode == "webhook":
             server = webhook_server(application, telegram, secret, counters, broken_files=broken)
             with _signals_to(server.handle_exit):
-                asyncio.run(run_webhook(application, server, words, engine.default))
+                asyncio.run(run_webhook(application, server, words, engine.default, None, poster))
         else:
-            asyncio.run(_poll_until_signal(application, words, engine.default, monitor))
+            asyncio.run(_poll_until_signal(application, words, engine.default, monitor, poster))
     except InvalidToken:
         print("hrbot: Telegram does not accept this token; check it with @BotFather", file=err)
         return 2
@@ -284,14 +296,18 @@ def run(config: Config, out: TextIO | None = None) -> int:
 
 
 async def _poll_until_signal(
-    application: AnyApplication, words: Mapping[str, Words], default: str, monitor: Monitor
+    application: AnyApplication,
+    words: Mapping[str, Words],
+    default: str,
+    monitor: Monitor,
+    poster: AlertPoster | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with serving(monitor):
-        await serve_polling(application, words, default, stop)
+        await serve_polling(application, words, default, stop, poster)
 
 
 class _signals_to:
@@ -360,4 +376,44 @@ def set_webhook(config: Config, delete: bool, out: TextIO | None = None) -> int:
         print("webhook removed: the bot can poll again (`hrbot run` in polling mode)", file=err)
     else:
         print(f"webhook set: Telegram now sends updates to {url}", file=err)
+    return 0
+
+
+def post_alert_now(config: Config, alert_id: str, out: TextIO | None = None) -> int:
+    """`hrbot alerts post ID`: post one live alert to the alerts channel, by hand (an alert
+    published while the bot was not running is not posted by it; see handlers/alerts.py)."""
+    err = out or sys.stderr
+    setup_logging(config.log_level, json_lines=config.log_format == "json")
+    telegram = config.telegram
+    channel = config.alerts.channel
+    if not channel:
+        print("hrbot: set alerts.channel in the config to the channel's @name or id", file=err)
+        return 2
+    try:
+        token = read_token(telegram)
+        engine = build_engine(config)
+    except (SecretError, ValueError) as exc:
+        print(f"hrbot: {exc}", file=err)
+        return 2
+    alert = engine.library.alerts.get(alert_id)
+    now = engine.clock()
+    if alert is None or not alert.is_live(now):
+        why = "no alert has this id" if alert is None else f"it is not live ({state(alert, now)})"
+        print(f"hrbot: {alert_id}: {why}; `hrbot alerts` lists them", file=err)
+        return 2
+
+    async def call() -> None:
+        request = RetryingRequest(HTTPXRequest(), RetryPolicy.from_config(telegram))
+        async with Bot(token, base_url=telegram.base_url, request=request) as bot:
+            await post_alert(bot, engine, channel, alert)
+
+    try:
+        asyncio.run(call())
+    except InvalidToken:
+        print("hrbot: Telegram does not accept this token; check it with @BotFather", file=err)
+        return 2
+    except TelegramError as exc:
+        print(f"hrbot: Telegram refused: {redact(exc.message)}", file=err)
+        return 1
+    print(f"posted {alert_id} to {channel}", file=err)
     return 0

@@ -51,6 +51,8 @@ NAMES = {
     "chat_actions_failed": "deletions and pins that Telegram refused or that failed",
     "inline_queries": "inline queries answered (@bot and words in any chat; never what was typed)",
     "feedback": "👍 and 👎 presses under answers",
+    "alerts_posted": "drug-supply alerts posted to the service's alerts channel",
+    "alert_posts_failed": "alert posts to the channel that failed (tried again a minute later)",
 }
 # Upper bounds (seconds) of the reply-time buckets: from the engine alone (milliseconds) to a
 # reply that waited out Telegram's faults (handlers/retry.py retries for up to two minutes).

@@ -6,7 +6,9 @@ import gc
 import types
 from collections import deque
 from collections.abc import Iterator
+from pathlib import Path
 
+from alerts_data import FRIDAY_NOON, OUTREACH, alert_text, content_with, engine_at, people_text
 from conftest import Bot
 
 from bot.conversation.reply import Event, EventKind
@@ -128,3 +130,24 @@ def test_forget_and_card_keep_no_message_id(engine: Engine) -> None:
     assert footprint(engine) == before
     used = range(canary - 500, canary + 200)  # the ids and the ranges made from them
     assert [o for o in reachable(engine) if isinstance(o, int) and o in used] == []
+
+
+def test_alerts_and_human_keep_nothing(tmp_path: Path) -> None:
+    """The clock-driven replies hold nothing of the person between events either."""
+    tree = content_with(tmp_path, {"live.md": alert_text()}, people_text([OUTREACH]))
+    engine = engine_at(tree, lambda: FRIDAY_NOON)
+    events = [
+        Event(EventKind.COMMAND, "alerts"),
+        Event(EventKind.COMMAND, "human", "qzvhuman"),
+        Event(EventKind.BUTTON, "h"),
+        Event(EventKind.BUTTON, "al:live"),
+        Event(EventKind.BUTTON, "al:qzvnope"),
+        Event(EventKind.TEXT, "what is fentanyl qzvtext"),
+    ]
+    for event in events * 3:
+        engine.handle(event)  # warm up: template caches fill on the first rounds
+    before = footprint(engine)
+    for event in events * 20:
+        engine.handle(event)
+    assert footprint(engine) == before
+    assert not [o for o in reachable(engine) if isinstance(o, str) and "qzv" in o]

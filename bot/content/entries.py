@@ -17,7 +17,7 @@ MORE_MARKER = re.compile(r"^\s*<!--\s*more\s*-->\s*$", re.MULTILINE | re.IGNOREC
 def read_entry(path: Path, language: str) -> tuple[Entry | None, list[Problem]]:
     """Read an answer; a file that can't be used comes back as None with its problems."""
     try:
-        front, front_line, body, body_line = _split(read_text(path), path)
+        front, front_line, body, body_line = split_front_matter(read_text(path), path)
         doc = parse_yaml(front, path, first_line=front_line)
     except ContentError as exc:
         return None, [exc.problem]
@@ -32,8 +32,9 @@ def read_entry(path: Path, language: str) -> tuple[Entry | None, list[Problem]]:
     return entry, _placement_problems(entry)
 
 
-def _split(text: str, path: Path) -> tuple[str, int, str, int]:
-    """Front matter text and its first line; body text and its first line."""
+def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
+    """Front matter text and its first line; body text and its first line (answers and
+    drug-supply alerts are both written this way)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise ContentError(path, 1, "must start with a `---` line, then the front matter")

@@ -30,6 +30,18 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "services.near_place": frozenset({"place"}),
     "mix.title": frozenset({"a", "b"}),
     "card.call": frozenset({"emergency"}),
+    # drug-supply alerts and /human (bot/conversation/alerts.py, people.py)
+    "alerts.banner": frozenset({"severity", "title"}),
+    "alerts.banner_many": frozenset({"count", "severity", "title"}),
+    "alerts.where": frozenset({"areas"}),
+    "alerts.dates": frozenset({"published", "expires"}),
+    "alerts.follow": frozenset({"channel"}),
+    "people.intro": frozenset({"operator"}),
+    "people.none_open": frozenset({"operator"}),
+    "people.emergency": frozenset({"number"}),
+    "people.crisis": frozenset({"line"}),
+    "people.overdose_line": frozenset({"line"}),
+    "people.warm_line": frozenset({"line"}),
 }
 
 
@@ -110,6 +122,52 @@ class SharingWords(BaseModel):
     featured: list[str] = []
 
 
+class AlertWords(BaseModel):
+    """The words around drug-supply alerts (content/alerts/); defaults so a service's own
+    messages.yaml from before alerts still loads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = "Drug alerts"
+    intro: str = "Reported in the drug supply here. Nobody signs up: each shows while it lasts."
+    none: str = "No drug alerts right now."
+    ended: str = "That alert has ended."
+    severities: dict[str, str] = {
+        "danger": "⛔ Danger",
+        "warning": "⚠️ Warning",
+        "notice": "ℹ️ Notice",
+    }
+    # The one line above the greeting and the answers about an alert's substances.
+    banner: str = "{severity}: {title}"
+    banner_many: str = "{severity}: {title} (and {count} more drug alerts)"
+    where: str = "Where: {areas}"
+    dates: str = "Reported {published} · shown until {expires}"
+    follow: str = "New alerts as they come: follow {channel} on Telegram."
+    button: str = "⚠️ Read the drug alert"
+    list_button: str = "⚠️ Drug alerts"
+    channel_button: str = "📣 Follow the alerts channel"
+    open_bot: str = "💬 Ask the bot"
+
+
+class PeopleWords(BaseModel):
+    """The words of /human and the "Talk to a person" button (content/people.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = "Talk to a person"
+    intro: str = "People from {operator} you can call, text or message:"
+    none_open: str = "Nobody from {operator} is answering right now. These lines are, at any hour:"
+    none_listed: str = "These lines have a person on them:"
+    later: str = "Or reach the service when it opens:"
+    emergency: str = "🚨 In danger now: call {number}"
+    crisis: str = "☎️ Crisis line: {line}"
+    overdose_line: str = "📞 Overdose line: {line}"
+    warm_line: str = "💬 Someone to talk to: {line}"
+    no_country: str = "Tap 🌍 for emergency and crisis numbers by country."
+    hours_unknown: str = "hours not given: try anyway"
+    text: str = "text"
+    button: str = "🧑 Talk to a person"
+    services_button: str = "📍 Services near you"
+
+
 class Messages(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     greeting: str
@@ -150,6 +208,8 @@ class Messages(BaseModel):
     forget: ForgetWords = ForgetWords()
     card: CardWords = CardWords()
     sharing: SharingWords = SharingWords()
+    alerts: AlertWords = AlertWords()
+    people: PeopleWords = PeopleWords()
 
 
 def load_messages(path: Path) -> tuple[Messages | None, list[Problem]]:

@@ -16,6 +16,8 @@ answer any press. Telegram caps callback data at 64 bytes.
   f:<id>:+   f:<id>:-        👍 / 👎 under an answer (counted by answer id, nothing else)
   share:<id>                 not callback data: the adapter turns it into a t.me/share/url
                              link to the answer's deep link (t.me/<bot>?start=<id>)
+  al                         the live drug-supply alerts  al:<id>  one alert
+  h                          talk to a person (/human)
 """
 
 from __future__ import annotations
@@ -42,9 +44,15 @@ FEEDBACK = "f"
 SHARE = "share"
 VOTES = {"+": "up", "-": "down"}  # a feedback button's vote → its label in the metrics
 
+ALERTS = "al"  # drug-supply alerts
+HUMAN = "h"  # the service's people
+
 MAX_CALLBACK_BYTES = 64
 # Every command the bot answers, in the order Telegram's command menu lists them.
-COMMANDS = ("start", "help", "menu", "emergency", "services", "privacy", "about", "forget", "card")
+COMMANDS = (
+    "start", "help", "menu", "emergency", "services", "privacy", "about",
+    "forget", "card", "alerts", "human",
+)  # fmt: skip
 # Commands that show the answer of the same id.
 ANSWER_COMMANDS = ("privacy", "about")
 

@@ -51,6 +51,26 @@ _SERVICE = SimpleNamespace(
     checked="checked May 2026",
 )
 
+_ALERT = SimpleNamespace(
+    severity="⛔ Danger",
+    title="Nitazenes found in pills sold as oxycodone",
+    where="Where: Camden, Islington",
+    dates="Reported 20 November 09:00 · shown until 4 December 00:00",
+    body_html=Markup("Test your pills. <b>Carry naloxone.</b>"),
+    sources=_SOURCES[:1],
+)
+_PERSON = SimpleNamespace(
+    name="Outreach team",
+    about="peer workers",
+    status="open now · closes 17:00",
+    open=True,
+    closed=False,
+    phone="020 7946 0000",
+    text="07700 900123",
+    telegram="@outreach_example",
+    telegram_url="https://t.me/outreach_example",
+)
+
 
 def sample_context(name: str, messages: Messages) -> dict[str, Any] | None:
     """The values template `name` is rendered with; None for a template the bot doesn't use
@@ -80,6 +100,20 @@ def sample_context(name: str, messages: Messages) -> dict[str, Any] | None:
             "count": "1–1 of 1",
             "items": [_SERVICE],
         },
+    }
+    samples["alerts.html.j2"] = {
+        "heading": messages.alerts.title,
+        "note": messages.alerts.intro,
+        "alerts": [_ALERT],
+        "follow": Markup('Follow <a href="https://t.me/example">@example</a>.'),
+    }
+    samples["people.html.j2"] = {
+        "heading": messages.people.title,
+        "note": messages.people.none_open,
+        "lines": ["🚨 In danger now: call 999", "☎️ Crisis line: 116 123 (Samaritans)"],
+        "later": messages.people.later,
+        "people": [_PERSON],
+        "safety_net": _SAFETY_NET,
     }
     if messages.mix is not None:
         samples["mix.html.j2"] = {

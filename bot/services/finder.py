@@ -18,8 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
+from zoneinfo import ZoneInfo
 
-from opening_hours import State
+from opening_hours import OpeningHours, State
 
 from bot.services.directory import Listing, RegionFile
 
@@ -167,11 +168,16 @@ def national_for(regions: Iterable[RegionFile], country: str | None) -> Director
 
 def status(listing: Listing, now: dt.datetime) -> Status:
     """Open or closed at `now`, and when that changes, in the service's own wall-clock time."""
-    hours = listing.hours
+    return hours_status(listing.hours, listing.zone, now)
+
+
+def hours_status(hours: OpeningHours | None, zone: ZoneInfo, now: dt.datetime) -> Status:
+    """Open or closed at `now` by `hours` read in `zone`'s wall-clock time (the services and
+    the service's own people, /human, share this)."""
     if hours is None:
         return Status(Openness.UNKNOWN)
     aware = now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
-    local = aware.astimezone(listing.zone).replace(tzinfo=None)
+    local = aware.astimezone(zone).replace(tzinfo=None)
     state, comment = hours.state(local)
     change = None
     for start, _end, later, _comment in hours.intervals(local, local + HORIZON):

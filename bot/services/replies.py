@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from bot.content.messages import Messages
+from bot.content.messages import Messages, ServiceWords
 from bot.content.model import Entry
 from bot.conversation.reply import Button, Reply
 from bot.rendering.render import Renderer
@@ -27,6 +27,7 @@ from bot.services.finder import (
     Found,
     Openness,
     Point,
+    Status,
     in_area,
     nearest,
     nearest_by_type,
@@ -322,15 +323,9 @@ class ServiceReplies:
         current = found.status
         physical = bool(found.listing.service.address) or found.listing.has_point
         words = self.words
-        if current.openness is Openness.ALWAYS:
-            text = words.open_always
-        elif current.openness is Openness.OPEN and current.change is not None:
-            when = self._when(current.change, current.local_now, closing=True)
-            text = words.open_until.format(when=when)
-        elif current.openness is Openness.CLOSED and current.change is not None:
-            text = words.closed_until.format(when=self._when(current.change, current.local_now))
-        elif current.openness is Openness.CLOSED:
-            text = words.closed
+        known = opening_text(current, words, self.formats)
+        if known is not None:
+            text = known
         elif found.listing.hours is None and found.listing.service.hours_text:
             text = words.hours_as_written.format(hours=found.listing.service.hours_text)
         elif found.listing.hours is not None or physical:
@@ -338,18 +333,6 @@ class ServiceReplies:
         else:
             return ""  # a phone line or website with no hours given: nothing to say
         return f"{text} · {current.comment}" if current.comment else text
-
-    def _when(
-        self, change: dt.datetime, local_now: dt.datetime | None, closing: bool = False
-    ) -> str:
-        """A time today (or in the small hours, for a closing time), else a weekday and time."""
-        time = self.formats.time(change)
-        if local_now is not None and (
-            change.date() == local_now.date()
-            or (closing and change - local_now < dt.timedelta(hours=12))
-        ):
-            return self.words.at_time.format(time=time)
-        return self.words.at_day_time.format(day=self.words.weekdays[change.weekday()], time=time)
 
     def _distance(self, km: float | None) -> str:
         if km is None:
@@ -377,6 +360,43 @@ class ServiceReplies:
 
     def _other_services(self) -> Button:
         return Button(self.messages.buttons.other_services, "s")
+
+
+def opening_text(
+    current: Status, words: ServiceWords, formats: LocalFormats | None = None
+) -> str | None:
+    """ "open now · closes 17:00", "closed · opens Tue 10:00", "open 24/7", "closed"; None when
+    the hours don't say (the caller knows what to say then). Times as `formats` writes them
+    (24-hour without)."""
+    formats = formats or LocalFormats("en", None)
+    if current.openness is Openness.ALWAYS:
+        return words.open_always
+    if current.openness is Openness.OPEN and current.change is not None:
+        when = _when(current.change, current.local_now, words, formats, closing=True)
+        return words.open_until.format(when=when)
+    if current.openness is Openness.CLOSED and current.change is not None:
+        when = _when(current.change, current.local_now, words, formats)
+        return words.closed_until.format(when=when)
+    if current.openness is Openness.CLOSED:
+        return words.closed
+    return None
+
+
+def _when(
+    change: dt.datetime,
+    local_now: dt.datetime | None,
+    words: ServiceWords,
+    formats: LocalFormats,
+    closing: bool = False,
+) -> str:
+    """A time today (or in the small hours, for a closing time), else a weekday and time."""
+    time = formats.time(change)
+    if local_now is not None and (
+        change.date() == local_now.date()
+        or (closing and change - local_now < dt.timedelta(hours=12))
+    ):
+        return words.at_time.format(time=time)
+    return words.at_day_time.format(day=words.weekdays[change.weekday()], time=time)
 
 
 def _pairs(buttons: list[Button]) -> list[tuple[Button, ...]]:

@@ -29,6 +29,7 @@ from bot.rendering.markdown import UNSUPPORTED, parse
 from bot.rendering.telegram_html import MAX_MESSAGE, problems_in, split, telegram_length
 from bot.services.directory import RegionFile, long_overnight
 from bot.services.finder import PAGE_SIZE
+from bot.tools.check_alerts import alert_problems, people_problems
 from bot.tools.readability import grade_level
 from bot.understanding.reading import Route
 from bot.understanding.routing import NeedRule
@@ -73,6 +74,9 @@ def check(config: Config, today: dt.date | None = None) -> list[Problem]:
         problems.extend(_service_place_problems(region))
     problems.extend(_directory_country_problems(library, config))
     problems.extend(_mapping_problems(library, known))
+    noon = dt.datetime.combine(today, dt.time(12), dt.UTC)  # alerts: expired by today's noon
+    problems.extend(alert_problems(library, noon))
+    problems.extend(people_problems(library.people, config.country))
     return sorted(set(problems), key=lambda p: (str(p.path), p.line, p.message))
 
 

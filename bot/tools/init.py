@@ -19,7 +19,8 @@ class InitError(Exception):
 
 
 def make_folder(folder: Path, country: str | None = None, operator: str | None = None) -> Path:
-    """Make `folder` with config.yaml and content/ (en/, services/, a README); return it."""
+    """Make `folder` with config.yaml and content/ (en/, services/, alerts/, READMEs);
+    return it."""
     problem = country_problem(country) if country is not None else None
     if problem is not None:
         raise InitError(f"--country: {problem}")
@@ -29,7 +30,7 @@ def make_folder(folder: Path, country: str | None = None, operator: str | None =
     skeleton = files("bot.tools").joinpath(SKELETON)
     content = folder / "content"
     try:
-        for sub in ("en", "services"):
+        for sub in ("en", "services", "alerts"):
             (content / sub).mkdir(parents=True, exist_ok=True)
         text = skeleton.joinpath("config.yaml").read_text(encoding="utf-8")
         config.write_text(
@@ -43,6 +44,9 @@ def make_folder(folder: Path, country: str | None = None, operator: str | None =
         readme = content / "README.md"
         if not readme.exists():
             readme.write_text(skeleton.joinpath("README.md").read_text(encoding="utf-8"))
+        alerts = content / "alerts" / "README.md"  # how to write an alert (not one itself)
+        if not alerts.exists():
+            alerts.write_text(skeleton.joinpath("alerts-README.md").read_text(encoding="utf-8"))
     except OSError as exc:
         raise InitError(f"{folder}: cannot be written ({exc.strerror})") from None
     return folder

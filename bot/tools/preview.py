@@ -30,6 +30,7 @@ from bot.conversation.reply import Reply
 from bot.engine import Engine, LanguageEngine
 from bot.library import load_library
 from bot.rendering.render import fill_placeholders
+from bot.tools.alerts import state
 from bot.tools.checker import check
 from bot.tools.evaluation import load_set
 from bot.tools.review import rows as review_rows
@@ -101,11 +102,17 @@ def gather(config: Config, sets: Sequence[Path], today: dt.date) -> Site:
     if config.default_language not in library.languages:
         raise PreviewError(f"no usable language '{config.default_language}'; run `hrbot check`")
     everything = config.model_copy(update={"min_review_status": ReviewStatus.DRAFT})
-    drawing = Engine(library, everything).language(config.default_language)
+    noon = dt.datetime.combine(today, dt.time(12), dt.UTC)
+
+    def clock() -> dt.datetime:
+        """Now, or noon of another `today`: the alerts and hours shown are as of that day."""
+        return dt.datetime.now(dt.UTC) if today == dt.date.today() else noon
+
+    drawing = Engine(library, everything, clock).language(config.default_language)
     served = (
         drawing
         if config.min_review_status is ReviewStatus.DRAFT
-        else Engine(library, config).language(config.default_language)
+        else Engine(library, config, clock).language(config.default_language)
     )
     site = Site(
         drawing,
@@ -182,6 +189,7 @@ class Pages:
         self.write_numbers()
         self.write_services()
         self.write_mixes()
+        self.write_alerts()
         self.write_bot_messages()
         self.write_review()
         self.write_check()
@@ -204,6 +212,10 @@ class Pages:
             return f"{up}answers/{card}.html" if card in entries else f"{up}numbers.html"
         if kind == p.NUMBERS:
             return f"{up}numbers.html"
+        if kind == p.ALERTS:
+            return f"{up}alerts.html" + (f"#{_anchor('al', value)}" if value else "")
+        if kind == p.HUMAN:
+            return f"{up}bot.html#human"
         if kind == p.SERVICES:
             if value.count(":") == 1:
                 value += ":0"  # an area's first page
@@ -394,6 +406,26 @@ class Pages:
             bubbles=bubbles,
         )
 
+    def write_alerts(self) -> None:
+        """Every alert file as people see it while it is live, with when that is."""
+        engine = self.site.engine
+        now = engine.alerts.clock()
+        sections = [("al", "/alerts today", [self.bubble(engine.command("alerts"), 0)])]
+        for alert in engine.alerts.book.alerts:
+            bubble = self.bubble(engine.alerts.card(alert, ()), 0, note=state(alert, now))
+            sections.append((_anchor("al", alert.id), f"{alert.id}.md", [bubble]))
+        self.render(
+            "sections.html.j2",
+            "alerts.html",
+            title=f"Drug alerts ({len(engine.alerts.book.alerts)} files)",
+            intro=(
+                "Each alert in alerts/ as people see it while it is live, coming and ended ones "
+                "too; while one is live, the greeting and the answers about its substances "
+                "carry its banner. See docs/alerts.md."
+            ),
+            sections=sections,
+        )
+
     def write_bot_messages(self) -> None:
         engine = self.site.engine
         messages = engine.messages
@@ -408,6 +440,7 @@ class Pages:
                 engine.no_match("…", messages.off_topic),
             ),
             ("not-text", "A voice note, photo or sticker", engine.message(messages.not_text)),
+            ("human", "/human and the 🧑 Talk to a person button (people.yaml)", engine.human()),
         ]
         self.render(
             "sections.html.j2",

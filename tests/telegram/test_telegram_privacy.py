@@ -217,3 +217,22 @@ async def test_inline_queries_and_feedback_presses_leave_nothing_in_logs_metrics
     for canary in FORBIDDEN:
         assert canary not in watch.output.getvalue()
     assert watch.files() == [], "nothing may be written while the bot runs"
+
+
+async def test_no_personal_data_from_alerts_or_human(watch: Watch, watched_bot: RunningBot) -> None:
+    """/alerts, /human and their buttons carry the person's ids like every update."""
+    person = Person(CANARY_USER_ID, CANARY_FIRST_NAME, CANARY_USERNAME, language="en")
+    chat = watched_bot.chat(person)
+    for command in ("/alerts", f"/human {CANARY_TEXT}", f"/start alerts{CANARY_TEXT}"):
+        await chat.send(command)
+        await chat.reply()
+    for data in ("h", "al", f"al:{CANARY_TEXT}"):
+        await chat.press_data(data)
+        await chat.reply()
+    await watched_bot.stop()
+    for record in watch.records():
+        text = as_text(record)
+        for canary in FORBIDDEN:
+            assert canary not in text, f"{canary!r} logged by {record.name}: {text}"
+    assert not any(canary in watch.output.getvalue() for canary in FORBIDDEN)
+    assert watch.files() == []
