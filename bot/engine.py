@@ -139,10 +139,12 @@ class LanguageEngine:
         matcher = Matcher(list(self.entries.values()), analyser, settings)
         analyser.learn(language.rules.all_phrases + language.off_topic)
         rules = language.routing.rules if language.routing else None
+        off_topic = PhraseSet(language.off_topic, analyser.canonical_words)
+        recogniser = self._crisis_model(language, analyser)
         return Reader(
             matcher,
-            EmergencyDetector(language.rules, analyser, self._crisis_model(language, analyser)),
-            PhraseSet(language.off_topic, analyser.canonical_words),
+            EmergencyDetector(language.rules, analyser, recogniser, off_topic),
+            off_topic,
             frozenset(plain(w) for term in language.small_talk for w in words(term)),
             Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text))),
             self.entries,

@@ -40,3 +40,27 @@ def test_a_crisis_in_other_words_gets_the_crisis_card(engine: Engine, text: str)
 )
 def test_everyday_talk_does_not(engine: Engine, text: str) -> None:
     assert not engine.read(text).emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the motorbike is in the garage till friday, the clutch went",  # "garage", no crisis
+        "that meme had me dead 😂 sending it to my brother",  # a laugh typed as an emoji
+        "we jump off the harbour wall every summer, the whole town does",  # jumping for fun
+    ],
+)
+def test_everyday_words_a_crisis_shares_are_not_a_crisis(engine: Engine, text: str) -> None:
+    assert not engine.read(text).emergency
+
+
+def test_saying_it_is_no_joke_undoes_the_laugh(engine: Engine) -> None:
+    reading = engine.read("lol i know how it sounds but i'm serious, the pills are lined up")
+    assert reading.route == "crisis"
+
+
+def test_asking_for_the_crisis_line_gets_the_crisis_answer_without_the_card(
+    engine: Engine,
+) -> None:
+    reading = engine.read("what is the number for the samaritans")
+    assert reading.shown == "crisis-support" and not reading.emergency

@@ -238,3 +238,18 @@ def test_a_general_question_word_does_not_hide_a_report(
     reply = engine.handle(Event(EventKind.TEXT, text))
     assert reply.emergency
     assert reply.entry_id == card
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my plug went quiet, who else sells coke round here",
+        "the dog got into my weed and is going mental",
+    ],
+)
+def test_one_sign_in_a_request_we_dont_answer_is_not_an_overdose(engine: Engine, text: str) -> None:
+    assert engine.read(text).route == "off-topic"
+
+
+def test_a_plain_overdose_word_still_wins_over_a_request(engine: Engine) -> None:
+    assert engine.read("my plug sold me something and my mate wont wake up").route == "emergency"

@@ -228,3 +228,11 @@ def test_everyday_words_alone_stay_everyday(engine: Engine, text: str) -> None:
 )
 def test_brand_and_street_names_reach_their_answer(engine: Engine, text: str, answer: str) -> None:
     assert engine.read(text).shown == answer
+
+
+def test_phrases_that_overlap_count_once() -> None:
+    from bot.understanding.phrases import PhraseSet
+
+    phrases = PhraseSet(["tonight", "after tonight"], str.split)
+    assert phrases.count_in(["see", "you", "after", "tonight"]) == 1
+    assert phrases.count_in(["tonight", "and", "after", "tonight"]) == 2

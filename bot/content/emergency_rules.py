@@ -65,6 +65,7 @@ class EmergencyRules(Strict):
     # words that put an emergency in the past or in a story, unless an `urgent` word is there
     past: Words = []
     joking: Words = []  # stops the crisis signals (never the crisis phrases)
+    serious: Words = []  # "not joking", "i mean it": the joking words don't count
     urgent: Words = []
 
     @property
@@ -92,6 +93,7 @@ class EmergencyRules(Strict):
             *self.support,
             *self.past,
             *self.joking,
+            *self.serious,
             *self.urgent,
         )
 

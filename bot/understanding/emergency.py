@@ -33,10 +33,17 @@ class CrisisRecogniser:
 
 class EmergencyDetector:
     def __init__(
-        self, rules: EmergencyRules, analyser: Analyser, recogniser: CrisisRecogniser | None = None
+        self,
+        rules: EmergencyRules,
+        analyser: Analyser,
+        recogniser: CrisisRecogniser | None = None,
+        off_topic: PhraseSet | None = None,
     ) -> None:
         self.rules = rules
         self.recogniser = recogniser
+        # Buying drugs or a pet that ate some: one sign after a drug word is not an overdose
+        # there ("my plug went quiet", "the cat got into the catnip and is going mental").
+        self.off_topic = off_topic
         # Canonical words, not stems: "overdosing" must not match "overdose kit".
         self._words = analyser.canonical_words
 
@@ -70,16 +77,20 @@ class EmergencyDetector:
         self._past = phrases(rules.past)
         self._urgent = phrases(rules.urgent)
         self._joking = phrases(rules.joking)
+        self._serious = phrases(rules.serious)
+        # Joking marks with no words in them ("😂") are looked for in the text as typed.
+        self._joking_marks = tuple(mark for mark in rules.joking if not self._words(mark))
 
     def detect(self, text: str) -> str | None:
         """The id of the emergency card this message needs, or None."""
-        return self.detect_words(self._words(text))
+        return self.detect_words(self._words(text), text)
 
-    def detect_words(self, words: list[str]) -> str | None:
-        """As `detect`, for a message already turned into canonical words."""
+    def detect_words(self, words: list[str], text: str = "") -> str | None:
+        """As `detect`, for a message already turned into canonical words (`text`, as typed,
+        is read only for joking marks like "😂")."""
         if not words:
             return None
-        if self._crisis.found_in(words) or self._crisis_signalled(words):
+        if self._crisis.found_in(words) or self._crisis_signalled(words, text):
             return self.rules.crisis_card  # never "only a question"; the card has the 999 line too
         return self.rules.overdose_card if self._overdose_now(words) else None
 
@@ -87,8 +98,8 @@ class EmergencyDetector:
         """Hopelessness without intent, or self-harm: answer with support and the crisis line."""
         return self._support.found_in(words) or self._self_harm.found_in(words)
 
-    def _crisis_signalled(self, words: list[str]) -> bool:
-        if self._joking.found_in(words):
+    def _crisis_signalled(self, words: list[str], text: str = "") -> bool:
+        if self._joking_in(words, text):
             return False  # "i just want to sleep forever on sundays lol"
         if self._wish.found_in(words):
             return True
@@ -98,12 +109,17 @@ class EmergencyDetector:
             return True  # the examples say so, though no phrase or signal does
         return self._self_harm.found_in(words) and self._worse.found_in(words)
 
+    def _joking_in(self, words: list[str], text: str) -> bool:
+        """A laugh or a joke word, unless the message says it is serious ("lol. not joking")."""
+        joking = self._joking.found_in(words) or any(m in text for m in self._joking_marks)
+        return joking and not self._serious.found_in(words)
+
     def _crisis_score(self, words: list[str]) -> float:
         """The weighted count of crisis signals (each list counts at most twice)."""
         score = 0.0
         for phrases, weight in self._scored:
             if weight:
-                score += weight * min(len(phrases.starts_in(words)), 2)
+                score += weight * min(phrases.count_in(words), 2)
         return score
 
     def _overdose_now(self, words: list[str]) -> bool:
@@ -142,7 +158,8 @@ class EmergencyDetector:
         heat = len(self._overheating.starts_in(words))
         if heat >= 2 or (heat and found):
             return True  # "chest is crushing and my heart is going mental"
-        return (found >= 1 or heat >= 1) and self._used.found_in(words)
+        one_after_using = (found >= 1 or heat >= 1) and self._used.found_in(words)
+        return one_after_using and not (self.off_topic and self.off_topic.found_in(words))
 
     def _first_signal(self, words: list[str]) -> int | None:
         sets = (self._down, self._breathing, self._colour, self._overheating)

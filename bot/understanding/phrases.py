@@ -35,6 +35,25 @@ class PhraseSet:
         }
         return sorted(found)
 
+    def count_in(self, words: list[str]) -> int:
+        """How many matches that don't overlap: "after tonight" is one time said, not two
+        ("after tonight" and "tonight")."""
+        present = set(words)
+        spans = sorted(
+            (start, end)
+            for phrase in self._phrases
+            if present.issuperset(phrase)
+            for start, word in enumerate(words)
+            if word == phrase[0] and (end := _end_at(phrase, words, start)) is not None
+        )
+        count, reached = 0, -1
+        for start, end in spans:
+            if start > reached:
+                count, reached = count + 1, end
+            else:
+                reached = min(reached, end)  # the shorter of two overlapping matches
+        return count
+
     def first_in(self, words: list[str]) -> int | None:
         """Where in `words` the earliest match starts; None when no phrase matches."""
         present = set(words)  # a phrase with a word the message lacks can't match anywhere
@@ -55,10 +74,15 @@ def _start(phrase: list[str], words: list[str]) -> int | None:
 
 def _matches_at(phrase: list[str], words: list[str], start: int) -> bool:
     """The phrase's words follow words[start] in order, each within MAX_GAP of the last."""
+    return _end_at(phrase, words, start) is not None
+
+
+def _end_at(phrase: list[str], words: list[str], start: int) -> int | None:
+    """Where a match of the phrase starting at words[start] ends; None when there is none."""
     position = start
     for wanted in phrase[1:]:
         window = words[position + 1 : position + 2 + MAX_GAP]
         if wanted not in window:
-            return False
+            return None
         position = position + 1 + window.index(wanted)
-    return True
+    return position

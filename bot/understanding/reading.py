@@ -112,9 +112,7 @@ class Reader:
         # Typo correction and the lexicon run once; every check below reads the same words.
         canonical = self.analyser.canonical_words(text)
         found = self.matcher.match_words(canonical)
-        card = self.detector.detect_words(canonical)
-        if card is None and found.entry_id == self.detector.rules.crisis_card:
-            card = found.entry_id  # the matcher is sure it is the crisis answer: it is the card
+        card = self.detector.detect_words(canonical, text)
         if card is not None and card in self.servable:
             crisis = card == self.detector.rules.crisis_card
             return Reading(Route.CRISIS if crisis else Route.EMERGENCY, found, card=card)
@@ -122,12 +120,13 @@ class Reader:
             return Reading(Route.OFF_TOPIC, found)
         if self.is_small_talk(text):
             return Reading(Route.GREETING, found)
+        crisis_card = self.detector.rules.crisis_card
         if (
-            self.detector.needs_support(canonical)
-            and self.detector.rules.crisis_card in self.servable
-        ):
-            # "whats the point of anything": not silence, and not the emergency card
-            return Reading(Route.ANSWER, found, support=self.detector.rules.crisis_card)
+            self.detector.needs_support(canonical) or found.entry_id == crisis_card
+        ) and crisis_card in self.servable:
+            # "whats the point of anything", "what's the crisis line in ireland": the crisis
+            # answer, not silence, and not the emergency card (the detector saw no danger)
+            return Reading(Route.ANSWER, found, support=crisis_card)
         stems = self.analyser.stem_all(canonical)
         need = self.router.need_in_words(stems)
         place = None
