@@ -13,9 +13,9 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 from telegram import Bot, Update
@@ -364,14 +364,9 @@ def set_webhook(config: Config, delete: bool, out: TextIO | None = None) -> int:
                     max_connections=telegram.max_connections,
                 )
 
-    try:
-        asyncio.run(call())
-    except InvalidToken:
-        print("hrbot: Telegram does not accept this token; check it with @BotFather", file=err)
-        return 2
-    except TelegramError as exc:
-        print(f"hrbot: Telegram refused: {redact(exc.message)}", file=err)
-        return 1
+    failed = _call_telegram(call, err)
+    if failed is not None:
+        return failed
     if delete:
         print("webhook removed: the bot can poll again (`hrbot run` in polling mode)", file=err)
     else:
@@ -407,6 +402,16 @@ def post_alert_now(config: Config, alert_id: str, out: TextIO | None = None) -> 
         async with Bot(token, base_url=telegram.base_url, request=request) as bot:
             await post_alert(bot, engine, channel, alert)
 
+    failed = _call_telegram(call, err)
+    if failed is not None:
+        return failed
+    print(f"posted {alert_id} to {channel}", file=err)
+    return 0
+
+
+def _call_telegram(call: Callable[[], Coroutine[Any, Any, None]], err: TextIO) -> int | None:
+    """Run a one-off Bot API call for a staff command; the exit status when it failed, said
+    in words (the token never in them), or None when it went through."""
     try:
         asyncio.run(call())
     except InvalidToken:
@@ -415,5 +420,4 @@ def post_alert_now(config: Config, alert_id: str, out: TextIO | None = None) -> 
     except TelegramError as exc:
         print(f"hrbot: Telegram refused: {redact(exc.message)}", file=err)
         return 1
-    print(f"posted {alert_id} to {channel}", file=err)
-    return 0
+    return None

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator
 
 from bot.content.entries import split_front_matter
 from bot.content.files import ContentError, line_for, parse_yaml, read_text, validation_problems
-from bot.content.kit import ID_PATTERN, Phrases, Strict
+from bot.content.kit import ID_PATTERN, Phrases, Strict, TimeZone
 from bot.content.model import Source
 from bot.content.problems import Problem, error
 
@@ -71,24 +71,13 @@ class AlertFront(Strict):
     substances: Phrases  # substance ids of mixes/substances.yaml or drug card ids
     published: dt.datetime
     expires: dt.datetime
-    timezone: str = "UTC"
+    timezone: TimeZone = "UTC"
     sources: list[Source] = Field(min_length=1)
 
     @field_validator("published", "expires", mode="before")
     @classmethod
     def _date_or_time(cls, value: Any) -> Any:
         return _moment(value)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                "is not an IANA time zone like Europe/London or America/New_York"
-            ) from None
-        return value
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
   a reviewer would believe it was in effect), values are frozen and stripped.
 - `Id`: the one id pattern for answers, services, regions and types (lower case, dashes).
 - `Phrases` / `Words`: lists of non-blank strings, stripped.
+- `TimeZone`: an IANA time zone name ("Europe/London"), checked when the file is read.
 - `slug`: the one way a name becomes an ASCII id.
 """
 
@@ -13,6 +14,7 @@ import re
 import unicodedata
 import zlib
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -32,6 +34,18 @@ def _no_blank(value: list[str]) -> list[str]:
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Words = Annotated[list[str], AfterValidator(_no_blank)]  # may be empty
 Phrases = Annotated[list[str], Field(min_length=1), AfterValidator(_no_blank)]
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        example = "Europe/London or America/New_York"
+        raise ValueError(f"is not an IANA time zone like {example}") from None
+    return value
+
+
+TimeZone = Annotated[str, Field(min_length=1), AfterValidator(_zone)]
 
 
 def slug(name: str, limit: int = 60) -> str:

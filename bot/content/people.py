@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from bot.content.files import YamlDoc, line_for, read_model_doc, validation_problems
-from bot.content.kit import Strict
+from bot.content.kit import Strict, TimeZone
 from bot.content.numbers import phone_number
 from bot.content.problems import Problem
 from bot.services.directory import check_hours
@@ -79,19 +79,8 @@ class PeopleFile(Strict):
     """The file as a whole; `people` is validated one person at a time, so one mistake
     leaves out that contact, not everyone."""
 
-    timezone: str = Field(min_length=1)  # the hours are read in this zone's wall-clock time
+    timezone: TimeZone  # the hours are read in this zone's wall-clock time
     people: list[Any] = []
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                "is not an IANA time zone like Europe/London or America/New_York"
-            ) from None
-        return value
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import opening_hours
 from opening_hours import OpeningHours
@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from bot.content.files import ContentError, YamlDoc, read_yaml, validation_problems
-from bot.content.kit import ID_PATTERN, Id, Phrases, Strict, Words, slug
+from bot.content.kit import ID_PATTERN, Id, Phrases, Strict, TimeZone, Words, slug
 from bot.content.numbers import phone_number
 from bot.content.problems import Problem, error
 
@@ -120,19 +120,8 @@ class RegionHeader(Strict):
 
     region: Id
     country: str = Field(pattern=r"^[A-Z]{2}$")
-    timezone: str
+    timezone: TimeZone
     services: list[Any]
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                "is not an IANA time zone like Europe/London or America/New_York"
-            ) from None
-        return value
 
 
 @dataclass(frozen=True)
