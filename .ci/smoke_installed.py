@@ -63,6 +63,11 @@ def main(hrbot: str, wheel: str) -> int:
         assert "Someone is overdosing" in run("chat", stdin="my friend wont wake up\n")
         record = json.loads(run("match", "--json", "needle exchange near me"))
         assert record["route"] == "services", record
+        assert "[image: " in run("chat", stdin="/card\n")  # drawn in Pillow's own font
+        qr = work / "flyer.svg"
+        run("qr", "naloxone-how", "--bot", "hr_test_bot", "--format", "svg", "--out", str(qr))
+        assert qr.read_text(encoding="utf-8").lstrip().startswith("<?xml"), "hrbot qr"
+        assert "no alerts" in run("alerts")
 
         run("init", "svc", "--country", "GB", "--operator", "Test Service")
         config = str(work / "svc" / "config.yaml")
@@ -107,8 +112,8 @@ def main(hrbot: str, wheel: str) -> int:
         finally:
             api.stop()
     print(
-        "installed package: --version, check, chat, match, init, reinstall, preview, review,"
-        " run, health, stats: ok"
+        "installed package: --version, check, chat, match, card, qr, alerts, init, reinstall,"
+        " preview, review, run, health, stats: ok"
     )
     return 0
 
