@@ -31,6 +31,14 @@ HAPPENING_NOW = [
     "he collapsed after using yesterday and please help he is still not breathing",
 ]
 
+# A situation described, not named: one sign after using, or two signs.
+DESCRIBED = [
+    "she stopped responding after the last hit and her lips look dark",
+    "my mate keeled over in the toilets after a line, eyes rolled back",
+    "she fell asleep after a shot and now i cant feel her breathing",
+    "he has stopped responding and his skin is grey",
+]
+
 
 @pytest.mark.parametrize("text", TOLD_AS_A_STORY)
 def test_a_story_gets_the_answer_not_the_card(engine: Engine, text: str) -> None:
@@ -42,3 +50,13 @@ def test_a_story_gets_the_answer_not_the_card(engine: Engine, text: str) -> None
 def test_a_danger_said_in_the_present_gets_the_card(engine: Engine, text: str) -> None:
     reading = engine.read(text, "en")
     assert reading.emergency and reading.card == "overdose-now", reading
+
+
+@pytest.mark.parametrize("text", DESCRIBED)
+def test_an_overdose_described_in_other_words_gets_the_card(engine: Engine, text: str) -> None:
+    reading = engine.read(text, "en")
+    assert reading.emergency and reading.card == "overdose-now", reading
+
+
+def test_a_doctor_deceived_for_a_prescription_is_declined(engine: Engine) -> None:
+    assert engine.read("how do i trick my doctor into giving me oxys", "en").route == "off-topic"
