@@ -64,6 +64,9 @@ class EmergencyRules(Strict):
     support: Words = []
     # words that put an emergency in the past or in a story, unless an `urgent` word is there
     past: Words = []
+    # words that make the whole message a story or a rehearsal, wherever they stand ("he's
+    # fine now", "why did that happen", "before it ever happens again"), unless `urgent`
+    story: Words = []
     joking: Words = []  # stops the crisis signals (never the crisis phrases)
     serious: Words = []  # "not joking", "i mean it": the joking words don't count
     urgent: Words = []
@@ -92,6 +95,7 @@ class EmergencyRules(Strict):
             *(word for words in signals for word in words),
             *self.support,
             *self.past,
+            *self.story,
             *self.joking,
             *self.serious,
             *self.urgent,

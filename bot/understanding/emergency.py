@@ -75,6 +75,7 @@ class EmergencyDetector:
         self._used = phrases(overdose.used)
         self._support = phrases(rules.support)
         self._past = phrases(rules.past)
+        self._story = phrases(rules.story)
         self._urgent = phrases(rules.urgent)
         self._joking = phrases(rules.joking)
         self._serious = phrases(rules.serious)
@@ -127,7 +128,7 @@ class EmergencyDetector:
         said = self._overdose.found_in(words) or (now and self._overdose_if_now.found_in(words))
         if not said and not self._overdose_signalled(words):
             return False
-        if self._in_the_past(words) and not self._urgent.found_in(words):
+        if self._told_as_a_story(words) and not self._urgent.found_in(words):
             return False  # "he stopped breathing last month": a story, not now
         # A question stops the card only when it comes first ("how do i know if he's
         # overdosing"), not after a report ("he's not breathing, how do i use narcan").
@@ -136,6 +137,11 @@ class EmergencyDetector:
             return True
         danger = [self._overdose.first_in(words), self._first_signal(words)]
         return asked > min((at for at in danger if at is not None), default=len(words))
+
+    def _told_as_a_story(self, words: list[str]) -> bool:
+        """The danger words are told of the past or imagined: a `past` cue near them, or a
+        `story` cue anywhere ("he went over on saturday. he's fine now, why did it happen")."""
+        return self._story.found_in(words) or self._in_the_past(words)
 
     def _in_the_past(self, words: list[str]) -> bool:
         """A past or future cue close to the danger words (a long story that ends in "he's not

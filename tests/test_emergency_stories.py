@@ -1,0 +1,62 @@
+"""An overdose told as a story or a rehearsal gets the answer; one happening as they write gets
+the card, however much story comes with it.
+
+`past` cues count near the danger words, `story` cues anywhere ("he's fine now", "why did
+that happen"), and a present-tense danger ("she isnt breathing", "cant wake him") or a plea
+("please help") brings the card back whatever the story says.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+
+TOLD_AS_A_STORY = [
+    "my cousin went over at a house party in april and we had no idea what to do",
+    "my flatmate overdosed on saturday, she's fine now, why did it hit her so hard",
+    "we gave him narcan and brought him back, should we have called an ambulance as well",
+    "he passed out after a shot a while back and i still think about it, how do i learn cpr",
+    "i want to be prepared if someone stops breathing at the squat next time",
+    "my mate collapsed after using and came round after a few minutes, was that an od",
+    "is there an overdose prevention site near the station",
+]
+
+HAPPENING_NOW = [
+    "we used in march together and now he isnt breathing",
+    "she overdosed last year and now i cant wake her, she did a bag an hour ago",
+    "he was fine now hes not breathing",
+    "next time never came, he is blue right now",
+    "my mate went over last week and now he has gone back under after the narcan",
+    "he collapsed after using yesterday and please help he is still not breathing",
+]
+
+# A situation described, not named: one sign after using, or two signs.
+DESCRIBED = [
+    "she stopped responding after the last hit and her lips look dark",
+    "my mate keeled over in the toilets after a line, eyes rolled back",
+    "she fell asleep after a shot and now i cant feel her breathing",
+    "he has stopped responding and his skin is grey",
+]
+
+
+@pytest.mark.parametrize("text", TOLD_AS_A_STORY)
+def test_a_story_gets_the_answer_not_the_card(engine: Engine, text: str) -> None:
+    reading = engine.read(text, "en")
+    assert not reading.emergency, reading
+
+
+@pytest.mark.parametrize("text", HAPPENING_NOW)
+def test_a_danger_said_in_the_present_gets_the_card(engine: Engine, text: str) -> None:
+    reading = engine.read(text, "en")
+    assert reading.emergency and reading.card == "overdose-now", reading
+
+
+@pytest.mark.parametrize("text", DESCRIBED)
+def test_an_overdose_described_in_other_words_gets_the_card(engine: Engine, text: str) -> None:
+    reading = engine.read(text, "en")
+    assert reading.emergency and reading.card == "overdose-now", reading
+
+
+def test_a_doctor_deceived_for_a_prescription_is_declined(engine: Engine) -> None:
+    assert engine.read("how do i trick my doctor into giving me oxys", "en").route == "off-topic"
