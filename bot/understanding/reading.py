@@ -28,6 +28,10 @@ from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhraseSet
 from bot.understanding.routing import Need, Router
 
+# A message of this many words or more that names two drugs may ask about something else
+# ("can fent strips pick up nitazenes"); a shorter one is about the pair ("poppers and viagra").
+MORE_THAN_A_MIX = 8
+
 
 class Route(StrEnum):
     EMERGENCY = "emergency"
@@ -137,15 +141,17 @@ class Reader:
         if need is not None:
             return Reading(Route.SERVICES, found, need=need, place=place)
         mix = self.mixes.mix_in(canonical)
-        # A message that names two substances gets their mix answer, unless the matcher is
-        # sure (its method's `sure` score) of an answer that is neither about mixing nor one of
-        # the two drugs' cards.
+        # A message that names two substances gets their mix answer, unless the matcher
+        # answers it with something that is neither about mixing nor a drug's card, and is
+        # either sure of it (its method's `sure` score) or the message asks more than the
+        # pair: questions about testing, safer sex or treatment often name two drugs.
         if (
             mix is not None
             and self.mixes.table is not None
             and (
-                found.entry_id in self.mixes.table.related_answers
-                or found.score < self.matcher.settings.sure
+                found.entry_id is None
+                or found.entry_id in self.mixes.table.related_answers
+                or (found.score < self.matcher.settings.sure and len(canonical) < MORE_THAN_A_MIX)
             )
         ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips
             return Reading(Route.ANSWER, found, mix=mix)
