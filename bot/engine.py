@@ -54,6 +54,7 @@ from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhraseSet
 from bot.understanding.reading import Reader, Reading, Route
 from bot.understanding.routing import Router
+from bot.understanding.topic import TopicWords, answer_words
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
@@ -150,7 +151,17 @@ class LanguageEngine:
             self.entries,
             MixFinder(language.mixes, analyser.canonical_words),
             places,
+            self._topic_words(language, analyser),
         )
+
+    def _topic_words(self, language: Language, analyser: Analyser) -> TopicWords | None:
+        """What makes a message about drugs, health or the service: the language's
+        topic-words.yaml, its lexicon, and the answers' titles and keywords."""
+        if language.topic is None:
+            return None
+        named = (text for e in self.entries.values() for text in (e.title, *e.meta.keywords))
+        topic = language.topic
+        return TopicWords(analyser, topic.words, topic.everyday, answer_words(named), topic.using)
 
     def _crisis_model(self, language: Language, analyser: Analyser) -> CrisisRecogniser | None:
         """The crisis recogniser, learnt from the language's crisis examples and, as "not a

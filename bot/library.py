@@ -37,6 +37,8 @@ from bot.content.people import FILE_NAME as PEOPLE_FILE
 from bot.content.people import People, load_people
 from bot.content.problems import Problem, error
 from bot.content.safety import Fallback, bundled_copy
+from bot.content.topic_words import FILE_NAME as TOPIC_FILE
+from bot.content.topic_words import TopicFile
 from bot.services.directory import SERVICES_DIR, RegionFile, read_region
 from bot.services.places import FILE_NAME as CENTROIDS_FILE
 from bot.services.places import Centroids, read_centroids
@@ -74,6 +76,7 @@ class Language:
     stopwords: list[str]
     off_topic: tuple[str, ...] = ()
     small_talk: tuple[str, ...] = ()
+    topic: TopicFile | None = None  # topic-words.yaml: unsure answers need one of these
     routing: RoutingFile | None = None  # finder.yaml: typed place questions → the finder
     commands: CommandWords | None = None  # commands.yaml: Telegram's command menu, groups
     words_to_avoid: dict[str, str] = field(default_factory=dict)
@@ -229,7 +232,8 @@ def _load_language(
     entries = _load_entries(layers, code, problems)
     rules = _rules_with_cards(code, path(RULES_FILE), rules, entries, problems, fallbacks)
     names = (MESSAGES_FILE, RULES_FILE, "lexicon.yaml", "stopwords.txt", "off-topic.yaml",
-             "small-talk.yaml", ROUTING_FILE, COMMANDS_FILE, "words-to-avoid.yaml")  # fmt: skip
+             "small-talk.yaml", TOPIC_FILE, ROUTING_FILE, COMMANDS_FILE,
+             "words-to-avoid.yaml")  # fmt: skip
     off_topic = _optional(path("off-topic.yaml"), _OffTopic, problems)
     small_talk = _optional(path("small-talk.yaml"), _SmallTalk, problems)
     routing, routing_problems = load_routing(path(ROUTING_FILE))
@@ -246,6 +250,7 @@ def _load_language(
         stopwords=_load_stopwords(path("stopwords.txt"), problems),
         off_topic=tuple(off_topic.phrases) if off_topic else (),
         small_talk=tuple(small_talk.words) if small_talk else (),
+        topic=_optional(path(TOPIC_FILE), TopicFile, problems),
         routing=routing,
         commands=_optional(path(COMMANDS_FILE), CommandWords, problems),
         words_to_avoid=_load_words_to_avoid(path("words-to-avoid.yaml"), problems),

@@ -48,6 +48,23 @@ class Lexicon:
     def single_word_terms(self) -> list[str]:
         return [plain(key[0]) for key in self._terms if len(key) == 1]
 
+    @property
+    def phrases(self) -> list[tuple[str, ...]]:
+        """Terms of several words ("special k", "the done"), plain: said whole, they are the
+        drug even when one of their words is an everyday one."""
+        return [tuple(plain(word) for word in key) for key in self._terms if len(key) > 1]
+
+    @property
+    def canonical_words(self) -> set[str]:
+        """Every word a term maps to ("heroin", "cocaine", and "can", "not" for "cant")."""
+        mapped = [*self._terms.values(), *self._contextual.values()]
+        return {word for canonical in mapped for word in canonical}
+
+    @property
+    def contextual_words(self) -> set[str]:
+        """The words of the everyday-word terms ("gear", "school", "bus")."""
+        return {word for key in self._contextual for word in key}
+
     def apply(self, tokens: Sequence[str]) -> list[str]:
         """Replace known terms, longest first, then the everyday-word terms that have drug or
         using words near them."""

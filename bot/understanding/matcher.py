@@ -97,6 +97,11 @@ class Analyser:
         scans the vocabulary); the rest are kept as typed. Real questions are far shorter, and
         this keeps a 4,096-character message of gibberish from costing a third of a second.
         """
+        return self.lexicon.apply(self.corrected_words(text))
+
+    def corrected_words(self, text: str) -> list[str]:
+        """The message's words with typos corrected, slang not yet mapped: what the topic
+        check reads, since "crack" in "crack in the pavement" is not yet "crack cocaine"."""
         corrected: list[str] = []
         budget = MAX_CORRECTIONS
         looked_up: dict[str, str] = {}  # this message's repeated words, for this call only
@@ -108,7 +113,7 @@ class Analyser:
                 corrected.append(looked_up[word])
             else:
                 corrected.append(word)
-        return self.lexicon.apply(corrected)
+        return corrected
 
     def stems(self, text: str) -> list[str]:
         return self.stems_of(self.canonical_words(text))

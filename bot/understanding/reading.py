@@ -11,6 +11,10 @@ the order of what matters:
 5. a place asked for ("needle exchange near me") → the services finder;
 6. two substances named ("coke and a few pints") → the answer for that mix;
 7. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
+   An answer or a "did you mean" it is not sure of (below its method's `sure` score) is
+   given only to a message about drugs, using, the body and health or the service
+   (topic.py): "how do i line up my shots in pool" gets the no-answer reply, not the
+   missed-shot answer.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from bot.understanding.mixes import MixFinder
 from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhraseSet
 from bot.understanding.routing import Need, Router
+from bot.understanding.topic import TopicWords
 
 # A message of this many words or more that names two drugs may ask about something else
 # ("can fent strips pick up nitazenes"); a shorter one is about the pair ("poppers and viagra").
@@ -56,6 +61,7 @@ class Reading:
     mix: Mix | None = None  # the answer route's mix of two substances, when it is one
     support: str | None = None  # the answer route's support answer (the crisis line, no card)
     place: Place | None = None  # the services route's place typed in the message, if any
+    unrelated: bool = False  # none route: the matcher had a guess, the message no topic word
 
     @property
     def emergency(self) -> bool:
@@ -101,6 +107,7 @@ class Reader:
         servable: Container[str],
         mixes: MixFinder | None = None,
         places: PlaceFinder | None = None,
+        topic: TopicWords | None = None,
     ) -> None:
         self.matcher = matcher
         self.analyser = matcher.analyser
@@ -111,10 +118,12 @@ class Reader:
         self.servable = servable  # answer ids that can be shown (a card must be one)
         self.mixes = mixes or MixFinder(None, self.analyser.canonical_words)
         self.places = places  # postcodes and the directory's area names
+        self.topic = topic  # None: every answer is given, whatever the message is about
 
     def read(self, text: str) -> Reading:
         # Typo correction and the lexicon run once; every check below reads the same words.
-        canonical = self.analyser.canonical_words(text)
+        corrected = self.analyser.corrected_words(text)
+        canonical = self.analyser.lexicon.apply(corrected)
         found = self.matcher.match_words(canonical)
         card = self.detector.detect_words(canonical, text)
         if card is not None and card in self.servable:
@@ -155,11 +164,21 @@ class Reader:
             )
         ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips
             return Reading(Route.ANSWER, found, mix=mix)
+        if (found.entry_id is not None or found.alternatives) and self.unrelated(found, corrected):
+            # "what time is it": no answer and no "did you mean", the topics and the safety line
+            return Reading(Route.NONE, found, unrelated=True)
         if found.entry_id is not None:
             return Reading(Route.ANSWER, found)
         if found.alternatives:
             return Reading(Route.SUGGEST, found)
         return Reading(Route.NONE, found)
+
+    def unrelated(self, found: Match, corrected: list[str]) -> bool:
+        """A guess the matcher is not sure of, for a message with no word about drugs,
+        health or the service ("what time is it", "my car needs new gear oil")."""
+        if self.topic is None or found.score >= self.matcher.settings.sure:
+            return False
+        return not self.topic.in_message(corrected)
 
     def is_small_talk(self, text: str) -> bool:
         """Only greetings, thanks and the like ("hi", "ok cool"): greet back, don't search.
