@@ -54,7 +54,8 @@ class TopicWords:
         # What the lexicon maps onto and the answers' own uncommon words, everyday ones left out.
         derived = {*lexicon.canonical_words, *(plain(word) for word in answer_words)}
         singles.update(word for word in derived if self._specific(word))
-        self.stems = frozenset(analyser.stem_all(sorted(singles - self.everyday)))
+        stems = analyser.stem_all(sorted(singles - self.everyday))
+        self.stems = frozenset(stem for stem in stems if len(stem) > 1)  # "aed" stems to "a"
         self.phrases = frozenset(phrases)
         self._lengths = sorted({len(phrase) for phrase in phrases}, reverse=True)
 
