@@ -183,7 +183,7 @@ class LanguageEngine:
             (analyser.canonical_words(t) for t in crisis),
             (analyser.canonical_words(t) for t in [*others, *examples.not_crisis]),
         )
-        return CrisisRecogniser(model, examples.threshold)
+        return CrisisRecogniser(model, examples.threshold, examples.uncued_threshold)
 
     def _render_all(self) -> dict[str, _Rendered]:
         """Render every answer once, at start-up; one that can't be rendered is left out.

@@ -64,3 +64,22 @@ def test_asking_for_the_crisis_line_gets_the_crisis_answer_without_the_card(
 ) -> None:
     reading = engine.read("what is the number for the samaritans")
     assert reading.shown == "crisis-support" and not reading.emergency
+
+
+def test_the_model_names_as_cues_only_words_much_likelier_in_a_crisis() -> None:
+    crisis = [["after", "tonight", "all", "week"]] * 8
+    other = [["all", "week", "long"]] * 8
+    model = CrisisModel(crisis, other)
+    assert model.has_cue(["see", "you", "after", "tonight"])
+    assert not model.has_cue(["all", "week"])  # in both kinds of example: no cue
+
+
+def test_without_a_cue_the_recogniser_must_be_far_surer() -> None:
+    from bot.understanding.emergency import CrisisRecogniser
+
+    model = CrisisModel([["after", "tonight"]] * 4 + [["garage"]] * 2, [["how", "much"]] * 8)
+    recogniser = CrisisRecogniser(model, threshold=0.8, uncued_threshold=0.9999)
+    assert 0.8 <= model.probability(["garage"]) < 0.9999
+    assert not recogniser.says_crisis(["garage"])  # sure-ish, but nothing a crisis says
+    assert recogniser.says_crisis(["garage"], cued=True)  # a crisis signal phrase is there
+    assert recogniser.says_crisis(["after", "tonight"])  # the model's own cue

@@ -11,6 +11,7 @@ FILE_NAME = "crisis-examples.yaml"
 
 
 class CrisisExamples(Strict):
-    threshold: float = Field(0.95, gt=0, lt=1)
+    threshold: float = Field(0.95, gt=0, lt=1)  # with a crisis cue in the message
+    uncued_threshold: float = Field(0.9975, gt=0, lt=1)  # with none
     crisis: Words = []
     not_crisis: Words = []

@@ -36,6 +36,9 @@ class CrisisSignals(Strict):
     decided: Words = []
     self_harm: Words = []
     worse: Words = []
+    # Words that count only as a cue for the crisis recogniser (a time, a place, a farewell
+    # said lightly): with none of these or of the lists above, it must be far surer.
+    cues: Words = []
 
 
 class OverdoseSignals(Strict):

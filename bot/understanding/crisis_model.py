@@ -5,6 +5,13 @@ the last time you'll hear from me". This is a multinomial naive Bayes model over
 word pairs of a message (after the lexicon and typo correction), trained at start-up on the
 examples in `content/<lang>/crisis-examples.yaml` and on every answer's own examples as
 "not a crisis". It is small, fast, explainable, and needs nothing from outside the content.
+
+Naive Bayes multiplies many weak word likelihoods, and its "not a crisis" side is mostly short
+drug questions, so a long everyday sentence ("car's been in the garage all week") adds up to
+near certainty from words like "all", "been" and "week". So the model also names its *cues*:
+the words and pairs it learnt to be much likelier in a crisis, from enough examples. The
+detector (bot/understanding/emergency.py) asks for far more certainty from a message that has
+no cue, neither one of these nor a phrase from `crisis_signals`.
 """
 
 from __future__ import annotations
@@ -17,6 +24,10 @@ from itertools import pairwise
 # How much unseen features are smoothed (Laplace), and how the two classes are weighed before
 # any word is read: equal priors, so a class's size in the examples doesn't decide.
 SMOOTHING = 0.5
+# A cue: a feature at least e**CUE_LOG_RATIO (about 7) times likelier in a crisis, seen in at
+# least CUE_COUNT crisis examples ("kill myself", "after tonight", "way out", "pills are").
+CUE_LOG_RATIO = 2.0
+CUE_COUNT = 3
 
 
 def features(canonical: Sequence[str]) -> list[str]:
@@ -36,6 +47,17 @@ class CrisisModel:
         self._size = max(len(vocabulary), 1)
         self._totals = [sum(counts.values()) for counts in self._counts]
         self.trained = all(self._totals)
+        self._cues = frozenset(
+            feature
+            for feature, count in self._counts[1].items()
+            if count >= CUE_COUNT and self.log_ratio(feature) >= CUE_LOG_RATIO
+        )
+
+    def log_ratio(self, feature: str) -> float:
+        """How much likelier (log) the feature is in a crisis example than in any other."""
+        crisis = (self._counts[1][feature] + SMOOTHING) / (self._totals[1] + SMOOTHING * self._size)
+        other = (self._counts[0][feature] + SMOOTHING) / (self._totals[0] + SMOOTHING * self._size)
+        return math.log(crisis / other)
 
     def probability(self, canonical: Sequence[str]) -> float:
         """How likely (0-1) the message is a crisis, by the examples."""
@@ -46,12 +68,10 @@ class CrisisModel:
             seen = self._counts[0][feature] + self._counts[1][feature]
             if not seen:
                 continue  # a word no example has says nothing either way
-            crisis = (self._counts[1][feature] + SMOOTHING) / (
-                self._totals[1] + SMOOTHING * self._size
-            )
-            other = (self._counts[0][feature] + SMOOTHING) / (
-                self._totals[0] + SMOOTHING * self._size
-            )
-            log_odds += math.log(crisis / other)
+            log_odds += self.log_ratio(feature)
         log_odds = max(-50.0, min(50.0, log_odds))
         return 1.0 / (1.0 + math.exp(-log_odds))
+
+    def has_cue(self, canonical: Sequence[str]) -> bool:
+        """Whether the message holds a word or pair the model learnt to be a crisis's own."""
+        return self.trained and not self._cues.isdisjoint(features(canonical))

@@ -22,13 +22,21 @@ PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
 
 @dataclass(frozen=True)
 class CrisisRecogniser:
-    """The learnt recogniser and how sure it must be to show the crisis card on its own."""
+    """The learnt recogniser and how sure it must be to show the crisis card on its own:
+    `threshold` for a message with a crisis cue, `uncued_threshold` (far higher) for one
+    without, so that everyday talk the examples never covered doesn't get the card."""
 
     model: CrisisModel
     threshold: float
+    uncued_threshold: float = 0.9975
 
-    def says_crisis(self, words: list[str]) -> bool:
-        return self.model.probability(words) >= self.threshold
+    def says_crisis(self, words: list[str], cued: bool = False) -> bool:
+        """`cued`: the message holds a phrase from `crisis_signals` (the model's own cues are
+        added here)."""
+        probability = self.model.probability(words)
+        if probability < self.threshold:
+            return False
+        return probability >= self.uncued_threshold or cued or self.model.has_cue(words)
 
 
 class EmergencyDetector:
@@ -68,6 +76,20 @@ class EmergencyDetector:
         ]
         self._self_harm = phrases(crisis.self_harm)
         self._worse = phrases(crisis.worse)
+        # Any crisis signal or hopelessness is a cue that lets the recogniser speak up sooner
+        # (not `worse`: "again" and "tonight" are everyday words on their own).
+        self._cues = phrases(
+            [
+                *crisis.wish,
+                *crisis.farewell,
+                *crisis.intent,
+                *crisis.means,
+                *crisis.decided,
+                *crisis.self_harm,
+                *crisis.cues,
+                *rules.support,
+            ]
+        )
         self._down = phrases(overdose.down)
         self._breathing = phrases(overdose.breathing)
         self._colour = phrases(overdose.colour)
@@ -106,7 +128,8 @@ class EmergencyDetector:
             return True
         if self._crisis_score(words) >= self.rules.crisis_signals.threshold:
             return True
-        if self.recogniser is not None and self.recogniser.says_crisis(words):
+        recogniser = self.recogniser
+        if recogniser is not None and recogniser.says_crisis(words, self._cues.found_in(words)):
             return True  # the examples say so, though no phrase or signal does
         return self._self_harm.found_in(words) and self._worse.found_in(words)
 
