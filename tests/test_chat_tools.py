@@ -14,6 +14,7 @@ from bot.conversation.reply import Event, EventKind
 from bot.engine import Engine, build_engine
 from bot.rendering.card_image import CardDrawer, CardImages, plain
 from bot.rendering.card_text import CardText, blocks
+from bot.tools.checker import check
 
 
 def test_forget_deletes_the_asking_message_and_the_500_ids_below_in_calls_of_100() -> None:
@@ -90,6 +91,11 @@ def test_accents_are_dropped_and_another_script_gets_the_text_card() -> None:
     engine = build_engine(Config(operator="Служба"))  # a name the image font cannot write
     reply = engine.handle(Event(EventKind.COMMAND, "card", language="en"))
     assert reply.photo is None and reply.entry_id == "overdose-now" and reply.emergency
+    # `hrbot check` says so before anyone asks for the card; with a name it can write, nothing
+    said = [p for p in check(Config(operator="Служба")) if "/card can't draw" in str(p)]
+    assert len(said) == 1 and not said[0].is_error
+    assert said[0].path.name == "overdose-now.md"
+    assert not [p for p in check(Config(operator="Hackney Drop-in")) if "/card" in str(p)]
 
 
 @pytest.mark.parametrize("data", ["x:1", "p:2:3", "w:old", "k:x"])

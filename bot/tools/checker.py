@@ -266,6 +266,13 @@ def _card_problems(language: LanguageEngine, library: Library) -> list[Problem]:
     for card in (language.rules.overdose_card, language.rules.crisis_card):
         if card not in language.entries:
             problems.append(error(path, 1, f"card '{card}' is not an answer that can be shown"))
+    overdose = language.entries.get(language.rules.overdose_card)
+    if overdose is not None and language.tools.card().photo is None:
+        message = (
+            "/card can't draw this card as an image (see the log line it writes: letters "
+            "the built-in font lacks, or steps it can't lay out); people get it as text"
+        )
+        problems.append(warning(overdose.path, 1, message))
     return problems
 
 
