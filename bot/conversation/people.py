@@ -57,7 +57,7 @@ class PeopleReplies:
         renderer: Renderer,
         operator: str,
         clock: Callable[[], dt.datetime],
-        formats: LocalFormats | None = None,
+        formats: LocalFormats,
     ) -> None:
         self.people = people
         self.formats = formats

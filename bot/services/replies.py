@@ -118,7 +118,7 @@ class ServiceReplies:
         names one: a listed postcode gets the nearest services to it, an area its list."""
         if place is not None and place.centre is not None:
             point = Point(place.centre.latitude, place.centre.longitude)
-            return self.near(point, need.kind, place.label, need.answer)
+            return self.near_place(point, need.kind, place.label, need.answer)
         if (
             place is not None
             and place.area is not None
@@ -181,35 +181,14 @@ class ServiceReplies:
         items = [self._item(item) for item in found.items]
         return self._reply(heading, "", items, tuple(rows), answer, count, location)
 
-    def near(
-        self,
-        point: Point,
-        kind: str | None = None,
-        place: str = "",
-        answer: str | None = None,
-    ) -> Reply:
-        """The nearest services to a shared location (every type) or to a place typed in a
-        message (its type, when it names one); the point is forgotten after this reply."""
-        if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
+    def near(self, point: Point) -> Reply:
+        """A shared location: the nearest service of every type, then it is forgotten."""
+        if not _on_earth(point):
             return self.menu()
-        now = self.clock()
-        if kind is not None and place:
-            found = nearest(self.directory, point, now, kind)
-        else:
-            found = nearest_of_every_type(self.directory, point, now)
-        heading = self.words.near_place.format(place=place) if place else self.words.nearest
-        used = "" if place else self.words.location_used
+        found = nearest_of_every_type(self.directory, point, self.clock())
         if not found:
-            none_near = self.words.none_near.format(
-                km=round(NEAR_KM), distance=self.formats.distance(NEAR_KM)
-            )
-            if place and kind is not None:
-                return self._fallback(heading, none_near, answer, kind)
-            return self._fallback(heading, f"{none_near} {used}".strip(), answer)
-        if place:
-            rows: Rows = (*self._answer_row(answer), (self._other_services(),))
-            items = [self._item(item) for item in found]
-            return self._reply(heading, "", items, rows, answer)
+            note = f"{self._none_near()} {self.words.location_used}"
+            return self._fallback(self.words.nearest, note, None)
         buttons = [
             Button(self.type_label(kind), f"s:{kind}:{listing.area_slugs[0]}")
             for kind, listing in sorted(
@@ -219,7 +198,29 @@ class ServiceReplies:
         ]
         rows = (*_pairs(buttons), (self._other_services(),))
         items = [self._item(item) for item in found]
-        return self._reply(heading, used, items, rows)
+        return self._reply(self.words.nearest, self.words.location_used, items, rows)
+
+    def near_place(
+        self, point: Point, kind: str | None, place: str, answer: str | None = None
+    ) -> Reply:
+        """A postcode typed in a message: the nearest services of the type asked for (every
+        type when none was named), closest first, under "Near E8 1HY"."""
+        if not _on_earth(point):
+            return self.menu()
+        now = self.clock()
+        if kind is None:
+            found = nearest_of_every_type(self.directory, point, now)
+        else:
+            found = nearest(self.directory, point, now, kind)
+        heading = self.words.near_place.format(place=place)
+        if not found:
+            return self._fallback(heading, self._none_near(), answer, kind)
+        rows: Rows = (*self._answer_row(answer), (self._other_services(),))
+        return self._reply(heading, "", [self._item(item) for item in found], rows, answer)
+
+    def _none_near(self) -> str:
+        distance = self.formats.distance(NEAR_KM)
+        return self.words.none_near.format(km=round(NEAR_KM), distance=distance)
 
     # --- replies ---------------------------------------------------------------------------
 
@@ -362,13 +363,9 @@ class ServiceReplies:
         return Button(self.messages.buttons.other_services, "s")
 
 
-def opening_text(
-    current: Status, words: ServiceWords, formats: LocalFormats | None = None
-) -> str | None:
+def opening_text(current: Status, words: ServiceWords, formats: LocalFormats) -> str | None:
     """ "open now · closes 17:00", "closed · opens Tue 10:00", "open 24/7", "closed"; None when
-    the hours don't say (the caller knows what to say then). Times as `formats` writes them
-    (24-hour without)."""
-    formats = formats or LocalFormats("en", None)
+    the hours don't say (the caller knows what to say then). Times as `formats` writes them."""
     if current.openness is Openness.ALWAYS:
         return words.open_always
     if current.openness is Openness.OPEN and current.change is not None:
@@ -397,6 +394,10 @@ def _when(
     ):
         return words.at_time.format(time=time)
     return words.at_day_time.format(day=words.weekdays[change.weekday()], time=time)
+
+
+def _on_earth(point: Point) -> bool:
+    return -90 <= point.latitude <= 90 and -180 <= point.longitude <= 180
 
 
 def _pairs(buttons: list[Button]) -> list[tuple[Button, ...]]:

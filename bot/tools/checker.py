@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from pathlib import Path
 
@@ -443,7 +444,7 @@ def _finder_reply_problems(language: LanguageEngine, library: Library) -> list[P
         for area, name in directory.areas(kind):
             listed = directory.in_area(kind, area)
             path = files.get(listed[0].region, template) if listed else template
-            pages = max(1, -(-len(listed) // PAGE_SIZE))
+            pages = max(1, math.ceil(len(listed) / PAGE_SIZE))
             for page in range(pages):
                 where = f"{label} · {name}" + (f", page {page + 1}" if pages > 1 else "")
                 replies.append((where, path, services.results(kind, area, page)))

@@ -143,10 +143,11 @@ class Reader:
         stems = self.analyser.stem_all(canonical)
         need = self.router.need_in_words(stems)
         place = None
-        if self.places and (need is not None or self.router.type_in_words(stems) is not None):
-            place = self.places.find(text)
-            if need is None and place is not None:
-                need = self.router.type_in_words(stems)  # "needle exchange E8 1HY"
+        if self.places:
+            asked = need or self.router.type_in_words(stems)
+            place = self.places.find(text) if asked is not None else None
+            if place is not None:
+                need = asked  # "needle exchange E8 1HY": the postcode says where
         if need is not None:
             return Reading(Route.SERVICES, found, need=need, place=place)
         mix = self.mixes.mix_in(canonical)
