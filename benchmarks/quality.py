@@ -26,7 +26,7 @@ from bot.tools.evaluation import LENGTHS, Report, evaluate, load_set
 from bot.understanding.scorers import METHODS
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ("", "-unseen", "-people-tune", "-crisis-tune2", "-people-test")
+SETS = ("", "-unseen", "-people-tune", "-people-tune2", "-people-tune3", "-crisis-tune2", "-crisis-tune3", "-people-test")
 COLUMNS = (
     "method", "set", "n", "top-1", "top-1 16+", "answer or offer", "out-of-scope rejected",
     "false emergencies", "emergency recall",
