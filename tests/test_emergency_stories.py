@@ -60,3 +60,28 @@ def test_an_overdose_described_in_other_words_gets_the_card(engine: Engine, text
 
 def test_a_doctor_deceived_for_a_prescription_is_declined(engine: Engine) -> None:
     assert engine.read("how do i trick my doctor into giving me oxys", "en").route == "off-topic"
+
+
+# Said of a phone, a pet or a show, with nobody and no drug in the message: no card. Said of a
+# person, or with a drug, the same words bring the card.
+SAID_OF_A_THING = [
+    "my phone froze and went black and it won't wake up no matter what",
+    "overdosed on netflix this weekend, watched the whole series in two days",
+    "the leaves on my plant are going grey and it looks dead",
+]
+SAID_OF_A_PERSON_TOO = [
+    "my phone is dead and my mate isnt breathing",
+    "my dog ate a fent patch and isnt breathing",
+    "cant breathe and my lips are blue, sitting here with the dog",
+]
+
+
+@pytest.mark.parametrize("text", SAID_OF_A_THING)
+def test_danger_words_said_of_a_thing_get_no_card(engine: Engine, text: str) -> None:
+    assert not engine.read(text, "en").emergency
+
+
+@pytest.mark.parametrize("text", SAID_OF_A_PERSON_TOO)
+def test_a_thing_in_the_message_never_hides_a_person_in_danger(engine: Engine, text: str) -> None:
+    reading = engine.read(text, "en")
+    assert reading.emergency and reading.card == "overdose-now", reading

@@ -73,6 +73,10 @@ class EmergencyRules(Strict):
     joking: Words = []  # stops the crisis signals (never the crisis phrases)
     serious: Words = []  # "not joking", "i mean it": the joking words don't count
     urgent: Words = []
+    # not a person: a message about one of these, with nobody and no drug or using word in it,
+    # gets no overdose card ("my phone won't wake up", "the fish are floating")
+    things: Words = []
+    people: Words = []  # anyone a message may be about: with one, `things` don't count
 
     @property
     def overdose_card(self) -> str:

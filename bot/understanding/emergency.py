@@ -101,6 +101,8 @@ class EmergencyDetector:
         self._urgent = phrases(rules.urgent)
         self._joking = phrases(rules.joking)
         self._serious = phrases(rules.serious)
+        self._things = phrases(rules.things)
+        self._people = phrases(rules.people)
         # Joking marks with no words in them ("😂") are looked for in the text as typed.
         self._joking_marks = tuple(mark for mark in rules.joking if not self._words(mark))
 
@@ -113,9 +115,17 @@ class EmergencyDetector:
         is read only for joking marks like "😂")."""
         if not words:
             return None
+        crisis = self.rules.crisis_card
         if self._crisis.found_in(words) or self._crisis_signalled(words, text):
-            return self.rules.crisis_card  # never "only a question"; the card has the 999 line too
-        return self.rules.overdose_card if self._overdose_now(words) else None
+            return crisis  # never "only a question"; the card has the 999 line too
+        said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
+        if said and self._crisis_learnt(words, text, said):
+            return crisis
+        if self._overdose_now(words):
+            return self.rules.overdose_card
+        # The recogniser's guess on its own cues ("my dads") or none comes after an overdose:
+        # someone whose "lips r purple" needs the overdose steps, whatever the words sound like.
+        return crisis if self._crisis_learnt(words, text, said) else None
 
     def needs_support(self, words: list[str]) -> bool:
         """Hopelessness without intent, or self-harm: answer with support and the crisis line."""
@@ -128,10 +138,15 @@ class EmergencyDetector:
             return True
         if self._crisis_score(words) >= self.rules.crisis_signals.threshold:
             return True
-        recogniser = self.recogniser
-        if recogniser is not None and recogniser.says_crisis(words, self._cues.found_in(words)):
-            return True  # the examples say so, though no phrase or signal does
         return self._self_harm.found_in(words) and self._worse.found_in(words)
+
+    def _crisis_learnt(self, words: list[str], text: str, cued: bool) -> bool:
+        """The examples say it is a crisis, though no phrase or signal does (`cued`: the
+        message has a crisis cue of the rules)."""
+        recogniser = self.recogniser
+        if recogniser is None or self._joking_in(words, text):
+            return False
+        return recogniser.says_crisis(words, cued)
 
     def _joking_in(self, words: list[str], text: str) -> bool:
         """A laugh or a joke word, unless the message says it is serious ("lol. not joking")."""
@@ -151,6 +166,8 @@ class EmergencyDetector:
         said = self._overdose.found_in(words) or (now and self._overdose_if_now.found_in(words))
         if not said and not self._overdose_signalled(words):
             return False
+        if self._about_a_thing(words):
+            return False  # "my phone froze and it won't wake up"
         if self._told_as_a_story(words) and not self._urgent.found_in(words):
             return False  # "he stopped breathing last month": a story, not now
         # A question stops the card only when it comes first ("how do i know if he's
@@ -160,6 +177,13 @@ class EmergencyDetector:
             return True
         danger = [self._overdose.first_in(words), self._first_signal(words)]
         return asked > min((at for at in danger if at is not None), default=len(words))
+
+    def _about_a_thing(self, words: list[str]) -> bool:
+        """A pet, a plant, a phone or a show, and no person and no drug: "not breathing" and
+        "won't wake up" are said of those too."""
+        if not self._things.found_in(words) or self._people.found_in(words):
+            return False
+        return not self._used.found_in(words)
 
     def _told_as_a_story(self, words: list[str]) -> bool:
         """The danger words are told of the past or imagined: a `past` cue near them, or a
