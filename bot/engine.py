@@ -161,7 +161,9 @@ class LanguageEngine:
             return None
         named = (text for e in self.entries.values() for text in (e.title, *e.meta.keywords))
         topic = language.topic
-        return TopicWords(analyser, topic.words, topic.everyday, answer_words(named), topic.using)
+        return TopicWords(
+            analyser, topic.words, topic.everyday, answer_words(named), topic.using, topic.elsewhere
+        )
 
     def _crisis_model(self, language: Language, analyser: Analyser) -> CrisisRecogniser | None:
         """The crisis recogniser, learnt from the language's crisis examples and, as "not a

@@ -169,3 +169,10 @@ def test_a_sure_answer_is_given_whatever_the_words(engine: Engine) -> None:
     found = reader.matcher.match("how do i use narcan")
     assert found.score >= reader.matcher.settings.sure
     assert not reader.unrelated(found, ["what", "time", "is", "it"])
+
+
+def test_a_word_of_its_everyday_sense_keeps_an_everyday_word_everyday(engine: Engine) -> None:
+    """ "take a shot" is using, "take a shot with my camera" is not; "bad trip" is a topic."""
+    assert engine.read("how do i take a good shot with my camera", "en").route is Route.NONE
+    assert engine.read("took a shot of gear and feel weird", "en").shown == "heroin"
+    assert engine.read("bad trip help", "en").shown == "calming-down"

@@ -12,3 +12,4 @@ class TopicFile(Strict):
     words: Phrases  # words and phrases that count by themselves
     everyday: Words = []  # drug senses of everyday words: never enough alone
     using: Words = []  # using said in common words: make an everyday word near them count
+    elsewhere: Words = []  # an everyday word near one of these keeps its everyday sense

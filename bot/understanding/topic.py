@@ -37,12 +37,14 @@ class TopicWords:
         everyday: Iterable[str],
         answer_words: Iterable[str] = (),
         using: Iterable[str] = (),
+        elsewhere: Iterable[str] = (),
     ) -> None:
         self.analyser = analyser
         lexicon = analyser.lexicon
         self.everyday = frozenset(plain(word) for term in everyday for word in words(term))
         self.everyday |= lexicon.contextual_words
         self.using = frozenset(plain(word) for term in using for word in words(term))
+        self.elsewhere = frozenset(plain(word) for term in elsewhere for word in words(term))
         singles: set[str] = set()
         phrases: set[tuple[str, ...]] = set(lexicon.phrases)
         for term in topic:
@@ -85,12 +87,15 @@ class TopicWords:
         return any(stem in self.stems for stem in self.analyser.stem_all(meaningful))
 
     def _everyday_in_use(self, said: list[str]) -> bool:
-        """An everyday word with a word of using near it: "want to try gear", "took a bag"."""
+        """An everyday word with a word of using near it: "want to try gear", "took a bag";
+        not with a word of its everyday sense near too ("take a shot with my camera")."""
         near = [i for i, word in enumerate(said) if word in self.using]
         if not near:
             return False
+        other = [i for i, word in enumerate(said) if word in self.elsewhere]
         return any(
             0 < abs(i - j) <= CONTEXT_WINDOW
+            and not any(abs(i - k) <= CONTEXT_WINDOW for k in other)
             for i, word in enumerate(said)
             if word in self.everyday
             for j in near
