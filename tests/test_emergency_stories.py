@@ -85,3 +85,9 @@ def test_danger_words_said_of_a_thing_get_no_card(engine: Engine, text: str) -> 
 def test_a_thing_in_the_message_never_hides_a_person_in_danger(engine: Engine, text: str) -> None:
     reading = engine.read(text, "en")
     assert reading.emergency and reading.card == "overdose-now", reading
+
+
+def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: Engine) -> None:
+    assert engine.read("where do i get heroin from", "en").route == "off-topic"
+    reading = engine.read("can you get hooked on heroin from smoking it", "en")
+    assert reading.route == "answer" and reading.shown == "heroin"
