@@ -8,10 +8,11 @@ Every message goes through the same reading step as a real one (bot/understandin
 config). `--compare` runs every method (or those named) over the sets and prints one Markdown
 table, as in docs/matching.md.
 
-Sets: en (the first set), en-unseen (written without sight of the content), en-people-tune
-(people-style messages to tune on), en-crisis-tune2 (emergencies and crises to tune on) and
-en-people-test (the same style as en-people-tune, FROZEN: never tune on it; name the tuning sets
-with --set while tuning). Floors held by tests/test_quality.py.
+Sets: en (the first set), en-unseen (written without sight of the content), en-people-tune,
+-tune2 and -tune3 (people-style messages to tune on), en-crisis-tune2 and -tune3 (emergencies,
+crises and the everyday talk that shares their words, to tune on) and en-people-test (the same
+style as en-people-tune, FROZEN: never tune on it; name the tuning sets with --set while
+tuning). Floors held by tests/test_quality.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from bot.tools.evaluation import LENGTHS, Report, evaluate, load_set
 from bot.understanding.scorers import METHODS
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ("", "-unseen", "-people-tune", "-people-tune2", "-people-tune3", "-crisis-tune2", "-crisis-tune3", "-people-test")
+SETS = (
+    "", "-unseen", "-people-tune", "-people-tune2", "-people-tune3", "-crisis-tune2",
+    "-crisis-tune3", "-people-test",
+)  # fmt: skip
 COLUMNS = (
     "method", "set", "n", "top-1", "top-1 16+", "answer or offer", "out-of-scope rejected",
     "false emergencies", "emergency recall",

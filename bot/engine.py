@@ -58,6 +58,8 @@ from bot.understanding.topic import TopicWords, answer_words
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
+# The answers' examples of up to this many words teach the crisis recogniser "not a crisis".
+NOT_CRISIS_MAX_WORDS = 14
 Rows = tuple[tuple[Button, ...], ...]
 
 
@@ -167,7 +169,10 @@ class LanguageEngine:
 
     def _crisis_model(self, language: Language, analyser: Analyser) -> CrisisRecogniser | None:
         """The crisis recogniser, learnt from the language's crisis examples and, as "not a
-        crisis", every other answer's examples; None without examples."""
+        crisis", its `not_crisis` ones and every other answer's short examples; None without
+        examples. The answers' long examples tell stories with a crisis's feelings in them
+        ("so low since the weekend"): as "not a crisis" they would teach that distress is
+        ordinary (docs/understanding.md)."""
         examples = language.crisis_examples
         if examples is None or not examples.crisis:
             return None
@@ -177,6 +182,7 @@ class LanguageEngine:
             for entry in self.entries.values()
             if entry.id != crisis_card
             for example in entry.meta.examples
+            if len(words(example)) <= NOT_CRISIS_MAX_WORDS
         ]
         crisis = [*examples.crisis]
         if crisis_card in self.entries:
