@@ -190,6 +190,7 @@ class LanguageEngine:
         model = CrisisModel(
             (analyser.canonical_words(t) for t in crisis),
             (analyser.canonical_words(t) for t in [*others, *examples.not_crisis]),
+            analyser.stopwords,
         )
         return CrisisRecogniser(model, examples.threshold, examples.uncued_threshold)
 

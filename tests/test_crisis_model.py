@@ -23,6 +23,14 @@ def test_the_model_learns_which_words_lean_which_way() -> None:
     assert model.probability(["unknown"]) == 0.5  # unseen words lean neither way
 
 
+def test_a_learnt_cue_needs_a_word_that_is_not_a_stopword() -> None:
+    crisis = [["i", "will", "not", "be", "a", "burden"]] * 4
+    other = [["how", "long", "does", "it", "last"]] * 4
+    model = CrisisModel(crisis, other, stopwords={"i", "will", "not", "be", "a"})
+    assert model.has_cue(["such", "a", "burden"])
+    assert not model.has_cue(["going", "to", "be", "a", "white", "christmas"])
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from itertools import pairwise
 
 # How much unseen features are smoothed (Laplace), and how the two classes are weighed before
@@ -37,8 +37,15 @@ def features(canonical: Sequence[str]) -> list[str]:
 
 
 class CrisisModel:
-    def __init__(self, crisis: Iterable[Sequence[str]], other: Iterable[Sequence[str]]) -> None:
-        """`crisis` and `other`: example messages, each already turned into canonical words."""
+    def __init__(
+        self,
+        crisis: Iterable[Sequence[str]],
+        other: Iterable[Sequence[str]],
+        stopwords: Container[str] = frozenset(),
+    ) -> None:
+        """`crisis` and `other`: example messages, each already turned into canonical words.
+        A cue needs a word that is not a stopword: "be a" (from "be a burden") is in "is it
+        going to be a white christmas" too."""
         self._counts = [Counter[str](), Counter[str]()]  # 0: other, 1: crisis
         for label, messages in ((1, crisis), (0, other)):
             for words in messages:
@@ -50,7 +57,9 @@ class CrisisModel:
         self._cues = frozenset(
             feature
             for feature, count in self._counts[1].items()
-            if count >= CUE_COUNT and self.log_ratio(feature) >= CUE_LOG_RATIO
+            if count >= CUE_COUNT
+            and self.log_ratio(feature) >= CUE_LOG_RATIO
+            and any(word not in stopwords for word in feature.split())
         )
 
     def log_ratio(self, feature: str) -> float:

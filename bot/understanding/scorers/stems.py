@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot.content.model import Entry
-from bot.understanding.scorers.base import Ranked, Thresholds, phrases_of
+from bot.understanding.scorers.base import Ranked, phrases_of
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -39,8 +39,6 @@ UNKNOWN_WEIGHT = 1.3
 # Everyday words ("good", "time", "cool") can't carry a match on their own: an answer that
 # shares only such words with a message gets its score multiplied by this.
 EVERYDAY_ONLY_FACTOR = 0.8
-
-THRESHOLDS = Thresholds(answer=30.0, suggest=22.0, close=8.0, sure=70.0, long_discount=4.0)
 
 
 @dataclass(frozen=True)
