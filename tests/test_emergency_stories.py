@@ -20,6 +20,9 @@ TOLD_AS_A_STORY = [
     "i want to be prepared if someone stops breathing at the squat next time",
     "my mate collapsed after using and came round after a few minutes, was that an od",
     "is there an overdose prevention site near the station",
+    "is it an od if someone is nodding but still answering you",
+    "scared of going over now my tolerance is down, how much less should i use",
+    "what if someone throws up while they're out cold, what do i do then",
 ]
 
 HAPPENING_NOW = [
@@ -29,6 +32,8 @@ HAPPENING_NOW = [
     "next time never came, he is blue right now",
     "my mate went over last week and now he has gone back under after the narcan",
     "he collapsed after using yesterday and please help he is still not breathing",
+    "he's only taking a breath every few seconds since the last shot",
+    "gave her narcan and she's still out, ambulance is on the way",
 ]
 
 # A situation described, not named: one sign after using, or two signs.
