@@ -36,6 +36,9 @@ def test_a_learnt_cue_needs_a_word_that_is_not_a_stopword() -> None:
     [
         "left my bank cards and a letter for my brother on the table, everything is sorted now",
         "nobody is going to have to worry about me after this weekend",
+        "how many of these would it take to never wake up",
+        "sat in the car on the level crossing, waiting for the next train",
+        "been scratching my arms until they bleed and it gets worse every week",
     ],
 )
 def test_a_crisis_in_other_words_gets_the_crisis_card(engine: Engine, text: str) -> None:
@@ -56,6 +59,9 @@ def test_everyday_talk_does_not(engine: Engine, text: str) -> None:
         "the motorbike is in the garage till friday, the clutch went",  # "garage", no crisis
         "that meme had me dead 😂 sending it to my brother",  # a laugh typed as an emoji
         "we jump off the harbour wall every summer, the whole town does",  # jumping for fun
+        "stepping off the bus tonight and going to a party",  # a time, no intent
+        "last day for me at this job tonight, gonna miss everyone",  # a goodbye at work
+        "gave away my old clothes to the charity shop today",  # given away, nothing else
     ],
 )
 def test_everyday_words_a_crisis_shares_are_not_a_crisis(engine: Engine, text: str) -> None:
