@@ -431,3 +431,19 @@ def test_routing_agrees_with_the_labelled_messages() -> None:
             routed += 1
             assert need.answer in (item.get("expect") or []), text
     assert routed >= 10
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("just moved here, where do i get clean pins from round here", "new-equipment"),
+        ("is there a methadone clinic in town taking on new people", "treatment-options"),
+        ("can you find me a detox, i want to stop", "treatment-options"),
+        ("where should i go to get narcan", "naloxone-get"),
+    ],
+)
+def test_a_place_asked_for_in_other_words_opens_the_finder(
+    engine: Engine, text: str, answer: str
+) -> None:
+    reading = engine.read(text)
+    assert reading.route.value == "services" and reading.shown == answer, reading
