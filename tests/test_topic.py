@@ -176,3 +176,21 @@ def test_a_word_of_its_everyday_sense_keeps_an_everyday_word_everyday(engine: En
     assert engine.read("how do i take a good shot with my camera", "en").route is Route.NONE
     assert engine.read("took a shot of gear and feel weird", "en").shown == "heroin"
     assert engine.read("bad trip help", "en").shown == "calming-down"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the spice rack fell off the kitchen wall, what screws do i need",
+        "need a new needle for my sewing machine, what size for denim",
+    ],
+)
+def test_a_drug_word_next_to_a_word_of_its_everyday_sense_is_no_topic(
+    engine: Engine, text: str
+) -> None:
+    assert engine.read(text, "en").route is Route.NONE
+
+
+def test_a_drug_question_far_from_such_a_word_is_still_answered(engine: Engine) -> None:
+    text = "is spice stronger than weed? asking because a lad at the gig last night collapsed"
+    assert engine.read(text, "en").route is not Route.NONE

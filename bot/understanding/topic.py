@@ -79,12 +79,26 @@ class TopicWords:
         said = [plain(word) for word in corrected]
         if self._has_phrase(said) or self._everyday_in_use(said):
             return True
-        # As typed, apostrophes and all: the lexicon tells "od'd" from "odd".
+        # As typed, apostrophes and all: the lexicon tells "od'd" from "odd". Everyday words
+        # never count here, nor any word next to a word of an everyday sense ("the spice rack").
+        elsewhere = self._near_elsewhere(said)
         pairs = zip(corrected, said, strict=True)
-        kept = [BLANK if bare in self.everyday else word for word, bare in pairs]
+        kept = [
+            BLANK if bare in self.everyday or at in elsewhere else word
+            for at, (word, bare) in enumerate(pairs)
+        ]
         mapped = self.analyser.lexicon.apply(kept)
         meaningful = [w for w in mapped if w and w not in self.analyser.stopwords]
         return any(stem in self.stems for stem in self.analyser.stem_all(meaningful))
+
+    def _near_elsewhere(self, said: list[str]) -> set[int]:
+        """Where the words near a word of an everyday sense stand ("sewing machine")."""
+        return {
+            at
+            for k, word in enumerate(said)
+            if word in self.elsewhere
+            for at in range(k - CONTEXT_WINDOW, k + CONTEXT_WINDOW + 1)
+        }
 
     def _everyday_in_use(self, said: list[str]) -> bool:
         """An everyday word with a word of using near it: "want to try gear", "took a bag";
