@@ -42,6 +42,11 @@ DESCRIBED = [
     "my mate keeled over in the toilets after a line, eyes rolled back",
     "she fell asleep after a shot and now i cant feel her breathing",
     "he has stopped responding and his skin is grey",
+    "SHES GONE BLUE HELP ME",  # one sign, and a plea
+    "he is sliding off the sofa and his pupils are tiny pinpricks",
+    "my mate keeps nodding and his head drops and i cant get him to answer",
+    "she did a bag and now shes making a rattling sound",
+    "my frend wnt wke up after the gear",
 ]
 
 
@@ -96,3 +101,19 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
     assert engine.read("where do i get heroin from", "en").route == "off-topic"
     reading = engine.read("can you get hooked on heroin from smoking it", "en")
     assert reading.route == "answer" and reading.shown == "heroin"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my family wont talk to me since they found out about the gear",
+        "the whole world feels grey and pointless after the pills at the weekend",
+        "how do i come off benzos without fitting, been on them a year",
+        "is it illegal to wait with someone who overdosed until the ambulance comes",
+        "watching suicide squad tonight, is it any good",
+    ],
+)
+def test_words_an_overdose_shares_said_of_something_else_get_no_card(
+    engine: Engine, text: str
+) -> None:
+    assert not engine.read(text, "en").emergency

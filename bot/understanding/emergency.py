@@ -211,6 +211,8 @@ class EmergencyDetector:
         heat = len(self._overheating.starts_in(words))
         if heat >= 2 or (heat and found):
             return True  # "chest is crushing and my heart is going mental"
+        if found and self._urgent.found_in(words):
+            return True  # "HES GONE GREY HELP ME": one sign, and a plea or the present tense
         one_after_using = (found >= 1 or heat >= 1) and self._used.found_in(words)
         return one_after_using and not (self.off_topic and self.off_topic.found_in(words))
 
