@@ -14,14 +14,14 @@ large libraries.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rapidfuzz import fuzz, process
+from scipy import sparse
 
 from bot.content.model import Entry
 from bot.understanding.scorers.base import Ranked, phrases_of
@@ -41,15 +41,14 @@ UNKNOWN_WEIGHT = 1.3
 EVERYDAY_ONLY_FACTOR = 0.8
 
 
-@dataclass(frozen=True)
-class _Phrase:
-    entry: int
-    vector: dict[str, float]
-    text: str  # its stems joined, for the fuzzy comparison
-
-
 class StemScorer:
-    """Method "stems": the closest example and the answer as a whole, fuzzy re-ranked."""
+    """Method "stems": the closest example and the answer as a whole, fuzzy re-ranked.
+
+    Every phrase (title, keyword, example) and every answer as a whole is a unit vector over
+    stems, kept as the columns of two sparse matrices: a message picks out the columns of its
+    own stems, so scoring thousands of long examples costs a few sparse products, not a loop
+    over each example's words.
+    """
 
     def __init__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8) -> None:
         self.analyser = analyser
@@ -66,10 +65,12 @@ class StemScorer:
             s: math.log((count + 1) / (df + 1)) + 1 for s, df in document_frequency.items()
         }
         self._unknown_idf = math.log(count + 1) + 1
+        self._column = {stem: number for number, stem in enumerate(sorted(self._idf))}
 
-        self._phrases: list[_Phrase] = []
-        self._entry_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._phrases_by_entry: list[list[int]] = [[] for _ in entries]
+        phrase_rows: list[dict[str, float]] = []
+        self._phrase_entry: list[int] = []  # the answer each phrase belongs to
+        entry_rows: list[dict[str, float]] = []
+        self._texts_by_entry: list[list[str]] = [[] for _ in entries]
         self._stems_of_entry = [{s for phrase in phrases for s in phrase} for phrases in stemmed]
         for index, phrases in enumerate(stemmed):
             centroid: dict[str, float] = defaultdict(float)
@@ -77,28 +78,27 @@ class StemScorer:
                 vector = self._vector(stems)
                 if not vector:
                     continue
-                number = len(self._phrases)
-                self._phrases.append(_Phrase(index, vector, " ".join(stems)))
-                self._phrases_by_entry[index].append(number)
+                phrase_rows.append(vector)
+                self._phrase_entry.append(index)
+                self._texts_by_entry[index].append(" ".join(stems))  # for the fuzzy comparison
                 for stem, weight in vector.items():
                     centroid[stem] += weight
-            for stem, weight in _unit(centroid).items():
-                self._entry_postings[stem].append((index, weight))
-        # Per stem: (entry, weight in the entry as a whole, highest weight in any one of its
-        # phrases). The last bounds how well an entry's closest phrase can match a message, so
-        # `rank` scores phrases only of the entries that can still make the shortlist.
-        heaviest: dict[tuple[str, int], float] = defaultdict(float)
-        for phrase in self._phrases:
-            for stem, weight in phrase.vector.items():
-                key = (stem, phrase.entry)
-                heaviest[key] = max(heaviest[key], weight)
-        self._entry_bounds = {
-            stem: [(entry, weight, heaviest[stem, entry]) for entry, weight in postings]
-            for stem, postings in self._entry_postings.items()
-        }
-        self._texts_by_entry = [
-            [self._phrases[p].text for p in ps] for ps in self._phrases_by_entry
-        ]
+            entry_rows.append(_unit(centroid))
+        self._phrases = self._matrix(phrase_rows)
+        self._entries = self._matrix(entry_rows)
+        self._owner = np.asarray(self._phrase_entry, dtype=np.int64)
+
+    def _matrix(self, rows: list[dict[str, float]]) -> sparse.csc_matrix:
+        """Rows of stem weights as a sparse matrix whose columns are stems."""
+        data, indices, pointers = [], [], [0]
+        for row in rows:
+            for stem, weight in row.items():
+                indices.append(self._column[stem])
+                data.append(weight)
+            pointers.append(len(indices))
+        shape = (len(rows), len(self._column))
+        matrix = sparse.csr_matrix((data, indices, pointers), shape=shape, dtype=np.float64)
+        return matrix.tocsc()
 
     def _vector(self, stems: Sequence[str], unknown_weight: float = 0.0) -> dict[str, float]:
         vector: dict[str, float] = {}
@@ -110,60 +110,29 @@ class StemScorer:
         stems = self.analyser.stems_of(canonical)
         everyday = self.analyser.everyday_stems(canonical)
         query = self._vector(stems, unknown_weight=self._unknown_idf * UNKNOWN_WEIGHT)
-        if not query:
-            return []
-        # The answer as a whole exactly; its closest phrase first only as an upper bound.
-        whole: dict[int, float] = {}
-        bound: dict[int, float] = {}
-        for stem, weight in query.items():
-            for entry, entry_weight, phrase_weight in self._entry_bounds.get(stem, ()):
-                whole[entry] = whole.get(entry, 0.0) + weight * entry_weight
-                bound[entry] = bound.get(entry, 0.0) + weight * phrase_weight
-        # Score the closest phrase exactly, best bound first, until no bound can beat the
-        # shortlist. Ties keep the order entries were first met in, as a full sort would.
-        waiting = [
-            (-(PHRASE_WEIGHT * bound[e] + WHOLE_WEIGHT * whole[e]), first, e)
-            for first, e in enumerate(whole)
+        known = [
+            (self._column[stem], weight) for stem, weight in query.items() if stem in self._column
         ]
-        heapq.heapify(waiting)
-        terms = list(query.items())
-        size = self.rerank
-        best: list[tuple[float, int, int]] = []  # a min-heap of (coarse, -first, entry)
-        coarse: dict[int, float] = {}
-        while waiting and (len(best) < size or best[0][0] <= -waiting[0][0]):
-            _, first, entry = heapq.heappop(waiting)
-            best_phrase = 0.0
-            for number in self._phrases_by_entry[entry]:
-                vector = self._phrases[number].vector
-                score = 0.0
-                if len(vector) < len(terms):  # a long message: walk the phrase's few stems
-                    for stem, phrase_weight in vector.items():
-                        in_query = query.get(stem)
-                        if in_query is not None:
-                            score += in_query * phrase_weight
-                else:
-                    for stem, weight in terms:
-                        in_phrase = vector.get(stem)
-                        if in_phrase is not None:
-                            score += weight * in_phrase
-                if score > best_phrase:
-                    best_phrase = score
-            coarse[entry] = PHRASE_WEIGHT * best_phrase + WHOLE_WEIGHT * whole[entry]
-            item = (coarse[entry], -first, entry)
-            if len(best) < size:
-                heapq.heappush(best, item)
-            elif item > best[0]:
-                heapq.heapreplace(best, item)
-        shortlist = [entry for _, _, entry in sorted(best, reverse=True)]
+        if not known:
+            return []
+        columns = np.fromiter((c for c, _ in known), dtype=np.int64, count=len(known))
+        weights = np.fromiter((w for _, w in known), dtype=np.float64, count=len(known))
+        # The answer as a whole, and its closest phrase: one sparse product each.
+        whole = self._entries[:, columns] @ weights
+        closest = np.zeros(len(self.ids))
+        np.maximum.at(closest, self._owner, self._phrases[:, columns] @ weights)
+        coarse = PHRASE_WEIGHT * closest + WHOLE_WEIGHT * whole
+        met = np.flatnonzero(whole > 0)  # the answers that share a stem with the message
+        order = met[np.argsort(-coarse[met], kind="stable")][: self.rerank]
         query_text = " ".join(stems)
         specific = [stem for stem in query if stem not in everyday]
         scored = []
-        for entry in shortlist:
-            closest = process.extractOne(
+        for entry in order.tolist():
+            found = process.extractOne(
                 query_text, self._texts_by_entry[entry], scorer=fuzz.token_sort_ratio
             )
-            similarity = closest[1] / 100 if closest else 0.0
-            score = (1 - FUZZY_WEIGHT) * coarse[entry] + FUZZY_WEIGHT * similarity
+            similarity = found[1] / 100 if found else 0.0
+            score = (1 - FUZZY_WEIGHT) * float(coarse[entry]) + FUZZY_WEIGHT * similarity
             if self._stems_of_entry[entry].isdisjoint(specific):
                 score *= EVERYDAY_ONLY_FACTOR
             scored.append((100 * score, entry))
