@@ -47,6 +47,9 @@ DESCRIBED = [
     "my mate keeps nodding and his head drops and i cant get him to answer",
     "she did a bag and now shes making a rattling sound",
     "my frend wnt wke up after the gear",
+    "been on tina since friday and he is burning up and clutching his chest",
+    "two sprays of narcan, he woke for a second and went back under",
+    "his head flopped back and his lips are dusky, he did a shot",
 ]
 
 
@@ -111,6 +114,10 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "how do i come off benzos without fitting, been on them a year",
         "is it illegal to wait with someone who overdosed until the ambulance comes",
         "watching suicide squad tonight, is it any good",
+        "smoked some bud then dropped a pinger, is that a bad mix",
+        "did some g last saturday and passed out for an hour, was that too much",
+        "had a scare a few weeks back where my heart was racing after coke, was that an od",
+        "is it true you cant be arrested for calling an ambulance for an overdose",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(
