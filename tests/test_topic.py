@@ -194,3 +194,11 @@ def test_a_drug_word_next_to_a_word_of_its_everyday_sense_is_no_topic(
 def test_a_drug_question_far_from_such_a_word_is_still_answered(engine: Engine) -> None:
     text = "is spice stronger than weed? asking because a lad at the gig last night collapsed"
     assert engine.read(text, "en").route is not Route.NONE
+
+
+def test_driving_counts_only_with_a_drug_word_near(engine: Engine) -> None:
+    """ "driving after a joint" is about drugs; snow and a drive to a mum's house are not."""
+    assert engine.read("how long after a joint before i can drive", "en").shown == "driving"
+    snow = "is it going to snow this weekend, we are driving up to my mums"
+    assert engine.read(snow, "en").route is Route.NONE
+    assert engine.read("best spice mix for a lamb curry", "en").route is Route.NONE
