@@ -50,6 +50,9 @@ DESCRIBED = [
     "been on tina since friday and he is burning up and clutching his chest",
     "two sprays of narcan, he woke for a second and went back under",
     "his head flopped back and his lips are dusky, he did a shot",
+    "gave him naloxone five minutes ago and he's still not coming round",
+    "cant feel a pulse in his neck and he's gone heavy",
+    "on the phone to 999 now, his chest is barely moving",
 ]
 
 
@@ -118,6 +121,8 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "did some g last saturday and passed out for an hour, was that too much",
         "had a scare a few weeks back where my heart was racing after coke, was that an od",
         "is it true you cant be arrested for calling an ambulance for an overdose",
+        "day 3 coming off the gear and i cant stop shaking and sweating, when does it ease",
+        "goodbye everyone, moving to spain next week, will miss you all",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(
