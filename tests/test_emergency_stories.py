@@ -53,6 +53,8 @@ DESCRIBED = [
     "gave him naloxone five minutes ago and he's still not coming round",
     "cant feel a pulse in his neck and he's gone heavy",
     "on the phone to 999 now, his chest is barely moving",
+    "my mate did a bag and his chin is on his chest, i shook him and got nothing back",
+    "she nods off mid sentence and then stops breathing for ages, took her methadone and bars",
 ]
 
 
@@ -123,6 +125,9 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "is it true you cant be arrested for calling an ambulance for an overdose",
         "day 3 coming off the gear and i cant stop shaking and sweating, when does it ease",
         "goodbye everyone, moving to spain next week, will miss you all",
+        "the fent strip came back with one line, does that mean there is fent, so confused",
+        "can collapsed veins ever come back",
+        "say someone goes over at a party and the narcan does nothing, do i give another",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(
