@@ -440,6 +440,9 @@ def test_routing_agrees_with_the_labelled_messages() -> None:
         ("is there a methadone clinic in town taking on new people", "treatment-options"),
         ("can you find me a detox, i want to stop", "treatment-options"),
         ("where should i go to get narcan", "naloxone-get"),
+        ("where can i get tested for hep c, shared works last year", "bbv-testing"),
+        ("where can i get a reagent test kit", "drug-checking"),
+        ("is anywhere open late where i can get clean pins", "new-equipment"),
     ],
 )
 def test_a_place_asked_for_in_other_words_opens_the_finder(
