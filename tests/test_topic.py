@@ -202,3 +202,17 @@ def test_driving_counts_only_with_a_drug_word_near(engine: Engine) -> None:
     snow = "is it going to snow this weekend, we are driving up to my mums"
     assert engine.read(snow, "en").route is Route.NONE
     assert engine.read("best spice mix for a lamb curry", "en").route is Route.NONE
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("u save my msgs?", "privacy"),
+        ("can i wipe everything ive asked", "privacy"),
+        ("going in the neck bad??", "injection-sites"),
+    ],
+)
+def test_short_asks_about_the_bot_or_the_body_are_answered(
+    engine: Engine, text: str, answer: str
+) -> None:
+    assert engine.read(text, "en").shown == answer
