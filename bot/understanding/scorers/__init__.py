@@ -38,7 +38,7 @@ class Method:
 
 
 METHODS: dict[str, Method] = {
-    "stems": Method("stems", "StemScorer", Thresholds(30.0, 22.0, 8.0, 70.0, 2.0), scales=True),
+    "stems": Method("stems", "StemScorer", Thresholds(30.0, 22.0, 12.0, 70.0, 2.0), scales=True),
     "bm25": Method("bm25", "BM25Scorer", Thresholds(26.0, 14.0, 8.0, 70.0), scales=False),
     "chars": Method("chars", "CharScorer", Thresholds(38.0, 26.0, 8.0, 70.0), scales=False),
     "classifier": Method(
