@@ -55,6 +55,10 @@ DESCRIBED = [
     "on the phone to 999 now, his chest is barely moving",
     "my mate did a bag and his chin is on his chest, i shook him and got nothing back",
     "she nods off mid sentence and then stops breathing for ages, took her methadone and bars",
+    "amigo in the toilet, he no respond, lips morado, ayuda",
+    "we give narcan two time and he is still sleeping, what now",
+    "went in to check and he is slumped in the bath with his eyes half open, a spoon on the side",
+    "he is not breathe good, we use together and i can not wake him up",
 ]
 
 
@@ -128,6 +132,9 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "the fent strip came back with one line, does that mean there is fent, so confused",
         "can collapsed veins ever come back",
         "say someone goes over at a party and the narcan does nothing, do i give another",
+        "snoring or overdosing, how to tell",
+        "if i find someone out cold but breathing, which position do i put them in",
+        "in my language we say i kill myself laughing, is that the same in english",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(
