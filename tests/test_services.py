@@ -443,6 +443,8 @@ def test_routing_agrees_with_the_labelled_messages() -> None:
         ("where can i get tested for hep c, shared works last year", "bbv-testing"),
         ("where can i get a reagent test kit", "drug-checking"),
         ("is anywhere open late where i can get clean pins", "new-equipment"),
+        ("some place in leeds to check my pills before saturday", "drug-checking"),
+        ("where in town can i get narcan", "naloxone-get"),
     ],
 )
 def test_a_place_asked_for_in_other_words_opens_the_finder(
