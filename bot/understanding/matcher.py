@@ -40,7 +40,7 @@ _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "germ
 # such words ("good", "time", "cool") can't carry a match on their own.
 EVERYDAY_FREQUENCY = 3e-5
 # At most this many unknown words of one message are looked up for typos.
-MAX_CORRECTIONS = 40
+MAX_CORRECTIONS = 24
 
 
 @dataclass(frozen=True)
