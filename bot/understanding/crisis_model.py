@@ -54,6 +54,8 @@ class CrisisModel:
         self._size = max(len(vocabulary), 1)
         self._totals = [sum(counts.values()) for counts in self._counts]
         self.trained = all(self._totals)
+        # Every seen feature's log ratio, worked out once: a long message has hundreds.
+        self._ratios = {feature: self.log_ratio(feature) for feature in vocabulary}
         self._cues = frozenset(
             feature
             for feature, count in self._counts[1].items()
@@ -72,12 +74,8 @@ class CrisisModel:
         """How likely (0-1) the message is a crisis, by the examples."""
         if not self.trained or not canonical:
             return 0.0
-        log_odds = 0.0
-        for feature in set(features(canonical)):
-            seen = self._counts[0][feature] + self._counts[1][feature]
-            if not seen:
-                continue  # a word no example has says nothing either way
-            log_odds += self.log_ratio(feature)
+        ratios = self._ratios  # a word no example has says nothing either way
+        log_odds = sum(ratios.get(feature, 0.0) for feature in set(features(canonical)))
         log_odds = max(-50.0, min(50.0, log_odds))
         return 1.0 / (1.0 + math.exp(-log_odds))
 

@@ -119,13 +119,14 @@ class EmergencyDetector:
         if self._crisis.found_in(words) or self._crisis_signalled(words, text):
             return crisis  # never "only a question"; the card has the 999 line too
         said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
-        if said and self._crisis_learnt(words, text, said):
+        learnt = self._crisis_learnt(words, text, said)
+        if said and learnt:
             return crisis
         if self._overdose_now(words):
             return self.rules.overdose_card
         # The recogniser's guess on its own cues ("my dads") or none comes after an overdose:
         # someone whose "lips r purple" needs the overdose steps, whatever the words sound like.
-        return crisis if self._crisis_learnt(words, text, said) else None
+        return crisis if learnt else None
 
     def needs_support(self, words: list[str]) -> bool:
         """Hopelessness without intent, or self-harm: answer with support and the crisis line."""

@@ -16,6 +16,11 @@ class PhraseSet:
     def __init__(self, phrases: Iterable[str], normalise: Callable[[str], list[str]]) -> None:
         compiled = (normalise(phrase) for phrase in phrases)
         self._phrases = [words for words in compiled if words]
+        # Phrases by their first word: a message is walked once to find where each could start,
+        # so a 4,096-character message costs one pass per list, not one scan per phrase.
+        self._by_first: dict[str, list[list[str]]] = {}
+        for phrase in self._phrases:
+            self._by_first.setdefault(phrase[0], []).append(phrase)
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
@@ -25,29 +30,13 @@ class PhraseSet:
 
     def starts_in(self, words: list[str]) -> list[int]:
         """Every position where a phrase match starts, in order."""
-        present = set(words)
-        found = {
-            start
-            for phrase in self._phrases
-            if present.issuperset(phrase)
-            for start, word in enumerate(words)
-            if word == phrase[0] and _matches_at(phrase, words, start)
-        }
-        return sorted(found)
+        return sorted({start for start, _ in self._matches(words)})
 
     def count_in(self, words: list[str]) -> int:
         """How many matches that don't overlap: "after tonight" is one time said, not two
         ("after tonight" and "tonight")."""
-        present = set(words)
-        spans = sorted(
-            (start, end)
-            for phrase in self._phrases
-            if present.issuperset(phrase)
-            for start, word in enumerate(words)
-            if word == phrase[0] and (end := _end_at(phrase, words, start)) is not None
-        )
         count, reached = 0, -1
-        for start, end in spans:
+        for start, end in sorted(self._matches(words)):
             if start > reached:
                 count, reached = count + 1, end
             else:
@@ -57,24 +46,40 @@ class PhraseSet:
     def first_in(self, words: list[str]) -> int | None:
         """Where in `words` the earliest match starts; None when no phrase matches."""
         present = set(words)  # a phrase with a word the message lacks can't match anywhere
-        starts = (_start(p, words) for p in self._phrases if present.issuperset(p))
-        return min((start for start in starts if start is not None), default=None)
+        best: int | None = None
+        for first, starts in self._starts(words).items():
+            for phrase in self._by_first[first]:
+                if not present.issuperset(phrase):
+                    continue
+                for start in starts:
+                    if best is not None and start >= best:
+                        break
+                    if _end_at(phrase, words, start) is not None:
+                        best = start
+                        break
+        return best
 
+    def _starts(self, words: list[str]) -> dict[str, list[int]]:
+        """For each first word of a phrase in the message, where it stands, in order."""
+        firsts = self._by_first
+        starts: dict[str, list[int]] = {}
+        for at, word in enumerate(words):
+            if word in firsts:
+                starts.setdefault(word, []).append(at)
+        return starts
 
-def _start(phrase: list[str], words: list[str]) -> int | None:
-    first, start = phrase[0], -1
-    while True:
-        try:  # list.index scans in C: a long message costs microseconds per phrase
-            start = words.index(first, start + 1)
-        except ValueError:
-            return None
-        if _matches_at(phrase, words, start):
-            return start
-
-
-def _matches_at(phrase: list[str], words: list[str], start: int) -> bool:
-    """The phrase's words follow words[start] in order, each within MAX_GAP of the last."""
-    return _end_at(phrase, words, start) is not None
+    def _matches(self, words: list[str]) -> list[tuple[int, int]]:
+        """Every (start, end) of a phrase match."""
+        present = set(words)
+        found = []
+        for first, starts in self._starts(words).items():
+            for phrase in self._by_first[first]:
+                if present.issuperset(phrase):
+                    for start in starts:
+                        end = _end_at(phrase, words, start)
+                        if end is not None:
+                            found.append((start, end))
+        return found
 
 
 def _end_at(phrase: list[str], words: list[str], start: int) -> int | None:

@@ -39,6 +39,11 @@ UNKNOWN_WEIGHT = 1.3
 # Everyday words ("good", "time", "cool") can't carry a match on their own: an answer that
 # shares only such words with a message gets its score multiplied by this.
 EVERYDAY_ONLY_FACTOR = 0.8
+# A message of more than FUZZY_LONG stems is compared, fuzzily, with only the FUZZY_PHRASES
+# phrases of an answer closest to it: its words weigh more than their order by then, and a
+# 4,096-character message against every one of 50 long examples would cost milliseconds.
+FUZZY_LONG = 60
+FUZZY_PHRASES = 8
 
 
 class StemScorer:
@@ -87,6 +92,17 @@ class StemScorer:
         self._phrases = self._matrix(phrase_rows)
         self._entries = self._matrix(entry_rows)
         self._owner = np.asarray(self._phrase_entry, dtype=np.int64)
+        # Each answer's phrases are consecutive rows: where they start.
+        self._first_phrase = np.searchsorted(self._owner, np.arange(len(entries) + 1))
+
+    def _nearest_texts(self, entry: int, phrase_scores: np.ndarray) -> list[str]:
+        """The answer's FUZZY_PHRASES phrases closest to the message (a very long one)."""
+        start, end = int(self._first_phrase[entry]), int(self._first_phrase[entry + 1])
+        texts = self._texts_by_entry[entry]
+        if end - start <= FUZZY_PHRASES:
+            return texts
+        nearest = np.argpartition(-phrase_scores[start:end], FUZZY_PHRASES)[:FUZZY_PHRASES]
+        return [texts[i] for i in sorted(nearest.tolist())]
 
     def _matrix(self, rows: list[dict[str, float]]) -> sparse.csc_matrix:
         """Rows of stem weights as a sparse matrix whose columns are stems."""
@@ -119,8 +135,9 @@ class StemScorer:
         weights = np.fromiter((w for _, w in known), dtype=np.float64, count=len(known))
         # The answer as a whole, and its closest phrase: one sparse product each.
         whole = self._entries[:, columns] @ weights
+        phrase_scores = self._phrases[:, columns] @ weights
         closest = np.zeros(len(self.ids))
-        np.maximum.at(closest, self._owner, self._phrases[:, columns] @ weights)
+        np.maximum.at(closest, self._owner, phrase_scores)
         coarse = PHRASE_WEIGHT * closest + WHOLE_WEIGHT * whole
         met = np.flatnonzero(whole > 0)  # the answers that share a stem with the message
         order = met[np.argsort(-coarse[met], kind="stable")][: self.rerank]
@@ -129,7 +146,11 @@ class StemScorer:
         scored = []
         for entry in order.tolist():
             found = process.extractOne(
-                query_text, self._texts_by_entry[entry], scorer=fuzz.token_sort_ratio
+                query_text,
+                self._nearest_texts(entry, phrase_scores)
+                if len(stems) > FUZZY_LONG
+                else self._texts_by_entry[entry],
+                scorer=fuzz.token_sort_ratio,
             )
             similarity = found[1] / 100 if found else 0.0
             score = (1 - FUZZY_WEIGHT) * float(coarse[entry]) + FUZZY_WEIGHT * similarity
