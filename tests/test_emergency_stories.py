@@ -59,6 +59,8 @@ DESCRIBED = [
     "we give narcan two time and he is still sleeping, what now",
     "went in to check and he is slumped in the bath with his eyes half open, a spoon on the side",
     "he is not breathe good, we use together and i can not wake him up",
+    "mum had her pain pills with gin tonight and she has gone blue and wont answer",
+    "husband had whisky and his sleeping tablets and his breathing keeps stopping",
 ]
 
 

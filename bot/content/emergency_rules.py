@@ -76,7 +76,8 @@ class EmergencyRules(Strict):
     # not a person: a message about one of these, with nobody and no drug or using word in it,
     # gets no overdose card ("my phone won't wake up", "the fish are floating")
     things: Words = []
-    people: Words = []  # anyone a message may be about: with one, `things` don't count
+    people: Words = []  # someone else: with one, `things` don't count
+    oneself: Words = []  # said of oneself ("my chest"): with one, `things` don't count either
 
     @property
     def overdose_card(self) -> str:

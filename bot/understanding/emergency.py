@@ -103,6 +103,7 @@ class EmergencyDetector:
         self._serious = phrases(rules.serious)
         self._things = phrases(rules.things)
         self._people = phrases(rules.people)
+        self._oneself = phrases(rules.oneself)
         # Joking marks with no words in them ("😂") are looked for in the text as typed.
         self._joking_marks = tuple(mark for mark in rules.joking if not self._words(mark))
 
@@ -120,12 +121,14 @@ class EmergencyDetector:
             return crisis  # never "only a question"; the card has the 999 line too
         said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
         learnt = self._crisis_learnt(words, text, said)
-        if said and learnt:
+        overdose = self._overdose_now(words)
+        if said and learnt and not (overdose and self._people.found_in(words)):
             return crisis
-        if self._overdose_now(words):
+        if overdose:
             return self.rules.overdose_card
-        # The recogniser's guess on its own cues ("my dads") or none comes after an overdose:
-        # someone whose "lips r purple" needs the overdose steps, whatever the words sound like.
+        # The recogniser's guess comes after an overdose of someone else, and after any overdose
+        # when it rests on its own cues ("my dads") or none: someone whose "lips r purple", or a
+        # mum who "had her pills with gin tonight and has gone blue", needs the overdose steps.
         return crisis if learnt else None
 
     def needs_support(self, words: list[str]) -> bool:
@@ -183,6 +186,8 @@ class EmergencyDetector:
         """A pet, a plant, a phone or a show, and no person and no drug: "not breathing" and
         "won't wake up" are said of those too."""
         if not self._things.found_in(words) or self._people.found_in(words):
+            return False
+        if self._oneself.found_in(words):
             return False
         return not self._used.found_in(words)
 
