@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.content.commands import CommandWords
+from bot.content.commands import FILE_NAME, CommandWords
+from bot.content.files import read_model
 from bot.content.layers import BUNDLED_CONTENT
+from bot.content.problems import Problem
 from bot.conversation.protocol import COMMANDS
 from bot.engine import Engine
-from bot.library import load_library
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,7 @@ def load_words(engine: Engine) -> dict[str, Words]:
     languages = engine.library.languages
     fallback = languages[engine.default].commands if engine.default in languages else None
     if fallback is None:
-        bundled = load_library(BUNDLED_CONTENT).languages.get("en")
-        fallback = bundled.commands if bundled else None
+        fallback = _bundled_english()
     if fallback is None:
         raise WordsError(f"no usable commands.yaml for {engine.default} or in the bundled content")
     words = {code: languages[code].commands or fallback for code in engine.languages}
@@ -40,3 +40,10 @@ def load_words(engine: Engine) -> dict[str, Words]:
         if missing:
             log.warning("%s/commands.yaml: no description for /%s", code, ", /".join(missing))
     return words
+
+
+def _bundled_english() -> Words | None:
+    """The bundled English commands.yaml, read on its own: the rest of the bundled library
+    is not needed for a menu, and loading it all would slow every start without one."""
+    problems: list[Problem] = []  # the bundled file is checked by its own tests
+    return read_model(BUNDLED_CONTENT / "en" / FILE_NAME, CommandWords, problems)

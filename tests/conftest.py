@@ -7,6 +7,7 @@ on screen); the engine itself keeps nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import json
@@ -22,7 +23,9 @@ import pytest
 import yaml
 
 from bot.config import BUNDLED_CONTENT, Config
+from bot.content.problems import Problem
 from bot.engine import Engine, build_engine
+from bot.tools.checker import check
 from bot.tools.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,6 +216,17 @@ Bot = Client  # the test client shipped with the package (bot/tools/client.py)
 def engine() -> Engine:
     """The engine over the bundled content, built once."""
     return build_engine(Config())
+
+
+# The day the shared check of the bundled content is run as of (review and verified dates).
+CHECK_DAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="session")
+def bundled_problems() -> list[Problem]:
+    """`hrbot check`'s problems with the bundled content and the default config, found once:
+    tests that assert different things about the same run share it."""
+    return check(Config(), today=CHECK_DAY)
 
 
 @pytest.fixture

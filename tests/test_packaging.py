@@ -114,13 +114,10 @@ def test_services_import_never_writes_into_the_package(hrbot, tmp_path: Path) ->
 
 
 def test_match_reports_the_services_route_people_get(hrbot) -> None:  # type: ignore[no-untyped-def]
-    _, out, _ = hrbot("match", "--json", "needle exchange near me")
-    record = json.loads(out)
-    assert record["route"] == "services" and record["card"] is None
-    assert record["emergency"] is False
-    _, out, _ = hrbot("match", "--json", "my friend wont wake up")
-    record = json.loads(out)
-    assert record["route"] == "emergency" and record["card"] == "overdose-now"
-    _, out, _ = hrbot("match", "--json", "i want to kill myself")
-    record = json.loads(out)
-    assert record["route"] == "crisis" and record["emergency"] is True
+    messages = "needle exchange near me\nmy friend wont wake up\ni want to kill myself\n"
+    _, out, _ = hrbot("match", "--json", input=messages)  # one engine, a line each
+    services, emergency, crisis = (json.loads(line) for line in out.splitlines())
+    assert services["route"] == "services" and services["card"] is None
+    assert services["emergency"] is False
+    assert emergency["route"] == "emergency" and emergency["card"] == "overdose-now"
+    assert crisis["route"] == "crisis" and crisis["emergency"] is True

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import sys
+from unittest import mock
 
 import pytest
+
+from handlers.cli import main
 
 ROUTES = [
     ("been on the gear 10 years, tried cold turkey loads of times … gp mentioned subs but idk "
@@ -25,11 +31,29 @@ ROUTES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def routed() -> dict[str, dict[str, object]]:
+    """Every message through one `hrbot match --json` run (stdin, a line each), by its text:
+    one engine for all of them, as a person checking a list would run it."""
+    lines = "".join(f"{text}\n" for text, _, _ in ROUTES)
+    out = io.StringIO()
+    with (
+        mock.patch.object(sys, "stdin", io.StringIO(lines)),
+        contextlib.redirect_stdout(out),
+    ):
+        code = main(["match", "--json"])
+    assert code == 0
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [record["text"] for record in records] == [text for text, _, _ in ROUTES]
+    return {str(record["text"]): record for record in records}
+
+
 @pytest.mark.parametrize(("text", "route", "entry"), ROUTES, ids=[r[0][:40] for r in ROUTES])
-def test_the_route_people_get(hrbot, text: str, route: str, entry: str | None) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = hrbot("match", "--json", text)
-    record = json.loads(out)
-    assert code == 0 and record["route"] == route, record
+def test_the_route_people_get(
+    routed: dict[str, dict[str, object]], text: str, route: str, entry: str | None
+) -> None:
+    record = routed[text]
+    assert record["route"] == route, record
     if entry is not None:
         assert record["entry"] == entry
     assert record["emergency"] is (route in ("emergency", "crisis"))

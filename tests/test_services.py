@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import ROOT, Bot, line_of, make_content
+from conftest import CHECK_DAY, ROOT, Bot, line_of, make_content
 from services_data import (
     DIRECTORY,
     FRIDAY_NOON,
@@ -196,8 +196,9 @@ def test_finder_yaml_must_name_real_types_and_answers(content: Callable[..., Pat
     assert_problem(problems, path, 7, "no answer has the id 'no-such-answer'")
 
 
-def test_the_bundled_national_lines_pass() -> None:
-    problems = check(Config(), today=TODAY)
+def test_the_bundled_national_lines_pass(bundled_problems: list[Problem]) -> None:
+    problems = bundled_problems  # check(Config(), today=CHECK_DAY), shared
+    assert TODAY == CHECK_DAY
     folder = BUNDLED_CONTENT / "services"
     assert [str(p) for p in problems if p.path.is_relative_to(folder) and p.is_error] == []
     assert len(load_library(BUNDLED_CONTENT).regions) == 5
@@ -417,11 +418,9 @@ def test_chat_location_command(london: Engine) -> None:
     assert "Nearest to you" in text and "0.0 mi" in text
 
 
-def test_routing_agrees_with_the_labelled_messages() -> None:
+def test_routing_agrees_with_the_labelled_messages(engine: Engine) -> None:
     """Every labelled message the finder takes links to an answer the label accepts."""
-    from bot.engine import build_engine
-
-    english = build_engine(Config()).language("en")
+    english = engine.language("en")
     items = yaml.safe_load((ROOT / "tests/eval/en.yaml").read_text(encoding="utf-8"))
     routed = 0
     for item in items:

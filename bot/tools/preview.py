@@ -98,6 +98,7 @@ def build(
 
 
 def gather(config: Config, sets: Sequence[Path], today: dt.date) -> Site:
+    _refuse_frozen(sets)
     library = load_library(config.content_dir, config.local_content)
     if config.default_language not in library.languages:
         raise PreviewError(f"no usable language '{config.default_language}'; run `hrbot check`")
@@ -123,11 +124,6 @@ def gather(config: Config, sets: Sequence[Path], today: dt.date) -> Site:
         today=today,
     )
     for path in sets:
-        if path.name.endswith(FROZEN_SUFFIX):
-            raise PreviewError(
-                f"{path} is a frozen test set: keep it out of sight while answers are written, "
-                "or it stops being a fair test. Give a tuning set instead."
-            )
         site.sets.append(path.name)
         for item in load_set(path):
             text = str(item["text"])
@@ -155,6 +151,16 @@ def _prepare(out: Path) -> None:
 
 
 # --- drawing replies -----------------------------------------------------------------------
+
+
+def _refuse_frozen(sets: Sequence[Path]) -> None:
+    """A frozen test set is refused before anything is built, so the person hears at once."""
+    for path in sets:
+        if path.name.endswith(FROZEN_SUFFIX):
+            raise PreviewError(
+                f"{path} is a frozen test set: keep it out of sight while answers are written, "
+                "or it stops being a fair test. Give a tuning set instead."
+            )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ thresholds.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -244,8 +245,14 @@ def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(name)
 
 
+@functools.cache
 def _dictionary(language: str) -> SpellChecker | None:
-    """The language's general word list, so real words are never "corrected" into ours."""
+    """The language's general word list, so real words are never "corrected" into ours.
+
+    Loaded once per process and shared by every engine: it is only ever read (a word's
+    frequency, whether a word is in it), never told anything a person typed, and reading its
+    file is a third of what building a small library's engine costs.
+    """
     try:
         return SpellChecker(language=language)
     except ValueError:
