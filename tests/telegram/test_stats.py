@@ -21,7 +21,7 @@ from handlers.monitoring import bind, monitoring_server, serving
 pytest_plugins = ["telegram_fixtures"]
 
 NO_MATCH = "i feel weird canary-7f3a"  # no answer; its words must not reach any count
-SUGGEST = "coming off"  # a did-you-mean
+SUGGEST = "safe or not"  # a did-you-mean
 
 
 async def _conversation(bot: RunningBot) -> None:
