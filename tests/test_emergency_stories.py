@@ -61,6 +61,9 @@ DESCRIBED = [
     "he is not breathe good, we use together and i can not wake him up",
     "mum had her pain pills with gin tonight and she has gone blue and wont answer",
     "husband had whisky and his sleeping tablets and his breathing keeps stopping",
+    "stranger lying dead still by the bins with a syringe next to him, i shook him and nothing",
+    "mate went over, blue lips, im doing the breaths but hes not coming back",
+    "sorry if this is the wrong place, my son is on the floor with a needle next to him, he not wake up",
 ]
 
 
@@ -138,6 +141,8 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "if i find someone out cold but breathing, which position do i put them in",
         "in my language we say i kill myself laughing, is that the same in english",
         "my little girl's lips are blue from the slushie haha",
+        "my friend is having a whitey after too much bud, pale and sweating",
+        "missed my shot and my hand went cold and purple, did i hit an artery",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(
