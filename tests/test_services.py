@@ -444,6 +444,8 @@ def test_routing_agrees_with_the_labelled_messages(engine: Engine) -> None:
         ("is anywhere open late where i can get clean pins", "new-equipment"),
         ("some place in leeds to check my pills before saturday", "drug-checking"),
         ("where in town can i get narcan", "naloxone-get"),
+        ("any safe injecting rooms round here", "supervised-consumption"),
+        ("want to get on a script, who do i even ring", "treatment-options"),
     ],
 )
 def test_a_place_asked_for_in_other_words_opens_the_finder(
