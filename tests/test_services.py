@@ -445,7 +445,7 @@ def test_routing_agrees_with_the_labelled_messages(engine: Engine) -> None:
         ("some place in leeds to check my pills before saturday", "drug-checking"),
         ("where in town can i get narcan", "naloxone-get"),
         ("any safe injecting rooms round here", "supervised-consumption"),
-        ("want to get on a script, who do i even ring", "treatment-options"),
+        ("want to get on subs, who do i even ring", "treatment-options"),
     ],
 )
 def test_a_place_asked_for_in_other_words_opens_the_finder(
