@@ -41,6 +41,8 @@ def test_a_learnt_cue_needs_a_word_that_is_not_a_stopword() -> None:
         "been scratching my arms until they bleed and it gets worse every week",
         "how much gear is needed so i not wake up anymore",
         "tried everything, im done with it all, going to use what ive saved and not wake up",
+        "whats the lethal dose of my tablets, and im not asking so i can stay safe",
+        "hosepipe in the car, just looking for somewhere quiet to park",
     ],
 )
 def test_a_crisis_in_other_words_gets_the_crisis_card(engine: Engine, text: str) -> None:

@@ -63,7 +63,7 @@ DESCRIBED = [
     "husband had whisky and his sleeping tablets and his breathing keeps stopping",
     "stranger lying dead still by the bins with a syringe next to him, i shook him and nothing",
     "mate went over, blue lips, im doing the breaths but hes not coming back",
-    "sorry if this is the wrong place, my son is on the floor with a needle next to him, he not wake up",
+    "sorry if this is the wrong place, my son on the floor, a needle next to him, he not wake up",
 ]
 
 
