@@ -28,6 +28,12 @@ class Lexicon:
             if key:
                 self._contextual[key] = tuple(plain(word) for word in words(canonical))
         self._context = frozenset(plain(word) for word in context_words)
+        contextual_sizes: dict[str, set[int]] = {}
+        for key in self._contextual:
+            contextual_sizes.setdefault(key[0], set()).add(len(key))
+        self._contextual_sizes = {
+            first: sorted(found, reverse=True) for first, found in contextual_sizes.items()
+        }
         self._terms: dict[tuple[str, ...], tuple[str, ...]] = {}
         for term, canonical in canonical_by_term.items():
             key = tuple(words(term))
@@ -72,11 +78,11 @@ class Lexicon:
         return self._apply_contextual(mapped) if self._contextual else mapped
 
     def _apply_contextual(self, mapped: list[str]) -> list[str]:
-        longest = max(len(key) for key in self._contextual)
         out: list[str] = []
         i = 0
         while i < len(mapped):
-            for size in range(min(longest, len(mapped) - i), 0, -1):
+            sizes = self._contextual_sizes.get(mapped[i], ())
+            for size in (s for s in sizes if s <= len(mapped) - i):
                 found = self._contextual.get(tuple(mapped[i : i + size]))
                 if found is not None and self._has_context(mapped, i, i + size):
                     out.extend(found)
