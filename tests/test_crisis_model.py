@@ -43,6 +43,7 @@ def test_a_learnt_cue_needs_a_word_that_is_not_a_stopword() -> None:
         "tried everything, im done with it all, going to use what ive saved and not wake up",
         "whats the lethal dose of my tablets, and im not asking so i can stay safe",
         "hosepipe in the car, just looking for somewhere quiet to park",
+        "out next week and planning to use as much as i can and let it take me",
     ],
 )
 def test_a_crisis_in_other_words_gets_the_crisis_card(engine: Engine, text: str) -> None:

@@ -64,6 +64,8 @@ DESCRIBED = [
     "stranger lying dead still by the bins with a syringe next to him, i shook him and nothing",
     "mate went over, blue lips, im doing the breaths but hes not coming back",
     "sorry if this is the wrong place, my son on the floor, a needle next to him, he not wake up",
+    "EMERGENCY someone od in the staff toilets",
+    "his chest goes up maybe twice a minute and his face has gone ashy, we both used",
 ]
 
 
