@@ -345,3 +345,18 @@ def test_hrbot_check_fails_with_path_and_line(broken_tree: tuple[Path, list[Prob
     printed = [line for line in result.stdout.splitlines() if ": warning: " not in line]
     assert printed == [str(p) for p in problems if p.is_error]
     assert f"{sum(p.is_error for p in problems)} error(s)" in result.stderr
+
+
+def test_a_story_phrase_that_reads_as_a_drug_name_is_a_warning(
+    content: Callable[..., Path],
+) -> None:
+    """ "k hole" reads "ketamine" after the lexicon: as a story phrase it would stop the
+    overdose card for every message naming ketamine, so the checker says so at its line."""
+    rules = (BUNDLED_CONTENT / "en" / "emergency.yaml").read_text(encoding="utf-8")
+    rules = rules.replace("story:\n", "story:\n  - k hole\n", 1)
+    tree = content(files={"en/emergency.yaml": rules})
+    path = tree / "en" / "emergency.yaml"
+    found = [p for p in problems_for(tree) if p.path == path and "k hole" in p.message]
+    assert found and not found[0].is_error
+    assert found[0].line == line_of(path, "- k hole")
+    assert "ketamine" in found[0].message

@@ -62,6 +62,7 @@ def check(config: Config, today: dt.date | None = None) -> list[Problem]:
         problems.extend(_example_problems(language))
         problems.extend(_featured_problems(language, library))
         problems.extend(_card_problems(language, library))
+        problems.extend(_calming_phrase_problems(language, library))
         problems.extend(_routing_problems(language, library))
         problems.extend(_finder_reply_problems(language, library))
     problems.extend(_number_problems(library, config, today))
@@ -274,6 +275,29 @@ def _card_problems(language: LanguageEngine, library: Library) -> list[Problem]:
             "the built-in font lacks, or steps it can't lay out); people get it as text"
         )
         problems.append(warning(overdose.path, 1, message))
+    return problems
+
+
+def _calming_phrase_problems(language: LanguageEngine, library: Library) -> list[Problem]:
+    """A `story`, `past` or `things` phrase (they stop the overdose card) that reads as one
+    drug's name after lexicon.yaml ("k hole" reads "ketamine") would make every message naming
+    that drug a story: nobody naming it would get the card."""
+    path = library.languages[language.code].files[RULES_FILE]
+    analyser = language.reader.analyser
+    mapped = analyser.lexicon.canonical_words
+    rules = language.rules
+    lines = _numbered(path)
+    problems = []
+    for phrase in [*rules.story, *rules.past, *rules.things]:
+        read = analyser.canonical_words(phrase)
+        if len(read) != 1 or read[0] not in mapped or read[0] in phrase.lower().split():
+            continue
+        line = next((n for n, text in lines if text.strip() == f"- {phrase}"), 1)
+        message = (
+            f"'{phrase}' reads as '{read[0]}' after lexicon.yaml, so every message naming "
+            f"{read[0]} would stop the overdose card; say more words ('{phrase} for ages')"
+        )
+        problems.append(warning(path, line, message))
     return problems
 
 
