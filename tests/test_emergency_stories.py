@@ -75,16 +75,19 @@ def test_a_story_gets_the_answer_not_the_card(engine: Engine, text: str) -> None
     assert not reading.emergency, reading
 
 
-@pytest.mark.parametrize("text", HAPPENING_NOW)
-def test_a_danger_said_in_the_present_gets_the_card(engine: Engine, text: str) -> None:
+def _gets_the_overdose_card(engine: Engine, text: str) -> None:
     reading = engine.read(text, "en")
     assert reading.emergency and reading.card == "overdose-now", reading
+
+
+@pytest.mark.parametrize("text", HAPPENING_NOW)
+def test_a_danger_said_in_the_present_gets_the_card(engine: Engine, text: str) -> None:
+    _gets_the_overdose_card(engine, text)
 
 
 @pytest.mark.parametrize("text", DESCRIBED)
 def test_an_overdose_described_in_other_words_gets_the_card(engine: Engine, text: str) -> None:
-    reading = engine.read(text, "en")
-    assert reading.emergency and reading.card == "overdose-now", reading
+    _gets_the_overdose_card(engine, text)
 
 
 def test_a_doctor_deceived_for_a_prescription_is_declined(engine: Engine) -> None:
@@ -112,8 +115,7 @@ def test_danger_words_said_of_a_thing_get_no_card(engine: Engine, text: str) -> 
 
 @pytest.mark.parametrize("text", SAID_OF_A_PERSON_TOO)
 def test_a_thing_in_the_message_never_hides_a_person_in_danger(engine: Engine, text: str) -> None:
-    reading = engine.read(text, "en")
-    assert reading.emergency and reading.card == "overdose-now", reading
+    _gets_the_overdose_card(engine, text)
 
 
 def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: Engine) -> None:
