@@ -446,6 +446,8 @@ def test_routing_agrees_with_the_labelled_messages(engine: Engine) -> None:
         ("where in town can i get narcan", "naloxone-get"),
         ("any safe injecting rooms round here", "supervised-consumption"),
         ("want to get on subs, who do i even ring", "treatment-options"),
+        ("where can i pick up clean pins on a saturday", "new-equipment"),
+        ("anywhere in town i can get my fentanyl checked before i use", "drug-checking"),
     ],
 )
 def test_a_place_asked_for_in_other_words_opens_the_finder(
