@@ -66,6 +66,7 @@ DESCRIBED = [
     "sorry if this is the wrong place, my son on the floor, a needle next to him, he not wake up",
     "EMERGENCY someone od in the staff toilets",
     "his chest goes up maybe twice a minute and his face has gone ashy, we both used",
+    "did too many lines, my heart is going so hard i can see it in my chest, going to collapse",
 ]
 
 
@@ -147,6 +148,7 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "my little girl's lips are blue from the slushie haha",
         "my friend is having a whitey after too much bud, pale and sweating",
         "missed my shot and my hand went cold and purple, did i hit an artery",
+        "keep getting fevers after i use, can you get a heart infection from banging up",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(
