@@ -73,7 +73,7 @@ class StemScorer:
         self._column = {stem: number for number, stem in enumerate(sorted(self._idf))}
 
         phrase_rows: list[dict[str, float]] = []
-        self._phrase_entry: list[int] = []  # the answer each phrase belongs to
+        owner: list[int] = []  # the answer each phrase belongs to
         entry_rows: list[dict[str, float]] = []
         self._texts_by_entry: list[list[str]] = [[] for _ in entries]
         self._stems_of_entry = [{s for phrase in phrases for s in phrase} for phrases in stemmed]
@@ -84,14 +84,14 @@ class StemScorer:
                 if not vector:
                     continue
                 phrase_rows.append(vector)
-                self._phrase_entry.append(index)
+                owner.append(index)
                 self._texts_by_entry[index].append(" ".join(stems))  # for the fuzzy comparison
                 for stem, weight in vector.items():
                     centroid[stem] += weight
             entry_rows.append(_unit(centroid))
         self._phrases = self._matrix(phrase_rows)
         self._entries = self._matrix(entry_rows)
-        self._owner = np.asarray(self._phrase_entry, dtype=np.int64)
+        self._owner = np.asarray(owner, dtype=np.int64)
         # Each answer's phrases are consecutive rows: where they start.
         self._first_phrase = np.searchsorted(self._owner, np.arange(len(entries) + 1))
 
