@@ -315,7 +315,13 @@ class LanguageEngine:
         if reading.mix is not None:
             return self.mix(reading.mix)
         if route is Route.ANSWER and reading.match.entry_id is not None:
-            return self.answer(reading.match.entry_id, alternatives=reading.match.alternatives)
+            reply = self.answer(
+                reading.match.entry_id, also=reading.also, alternatives=reading.match.alternatives
+            )
+            if reading.offer is None:
+                return reply
+            # low after a drug: its answer, and the crisis line under it in case it is more
+            return replace(reply, html=f"{reply.html}\n\n{self.safety_net}")
         if route is Route.SUGGEST:
             return self.suggest(reading.match)
         return self.no_match(text)

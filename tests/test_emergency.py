@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 from bot.config import Config
+from bot.conversation import protocol as p
 from bot.conversation.reply import Button, Event, EventKind
 from bot.engine import Engine, build_engine
 
@@ -253,3 +254,36 @@ def test_one_sign_in_a_request_we_dont_answer_is_not_an_overdose(engine: Engine,
 
 def test_a_plain_overdose_word_still_wins_over_a_request(engine: Engine) -> None:
     assert engine.read("my plug sold me something and my mate wont wake up").route == "emergency"
+
+
+# Low mood asked about as a drug's after-effect gets that drug's answer, with the crisis line
+# under it and the crisis answer one tap away; the same words with worse said, or with no drug
+# named, get the crisis answer.
+LOW_AFTER_A_DRUG = [
+    ("why do i feel so low for days after a weekend on mandy, is that the serotonin thing", "mdma"),
+    ("why does coke make me feel so low for days after, only do it on nights out", "cocaine"),
+]
+LOW_AND_WORSE = [
+    "feel so low after the coke binge, hate myself",
+    "im so low since relapsing on gear, dont see the point",
+    "cut myself again last night, so low after the mandy",
+    "feeling so low lately and i dont know why",
+]
+
+
+@pytest.mark.parametrize(("text", "answer"), LOW_AFTER_A_DRUG)
+def test_low_after_a_drug_gets_its_answer_and_the_crisis_line(
+    engine: Engine, text: str, answer: str
+) -> None:
+    english = engine.language("en")
+    reply = english.text(text)
+    assert reply.entry_id == answer
+    assert reply.html.rstrip().endswith(english.safety_net)
+    first = reply.buttons[0][0]
+    assert first.data == p.data(p.ANSWER, "crisis-support")
+
+
+@pytest.mark.parametrize("text", LOW_AND_WORSE)
+def test_low_with_worse_said_or_no_drug_gets_the_crisis_answer(engine: Engine, text: str) -> None:
+    reply = engine.language("en").text(text)
+    assert reply.entry_id == "crisis-support"

@@ -65,6 +65,9 @@ class EmergencyRules(Strict):
     overdose_signals: OverdoseSignals = OverdoseSignals()
     # hopelessness without intent: support and the crisis line, not the emergency card
     support: Words = []
+    # low mood that is also how a comedown feels ("so low"): support too, unless the message
+    # names a drug and an answer fits it well (bot/understanding/reading.py)
+    low: Words = []
     # words that put an emergency in the past or in a story, unless an `urgent` word is there
     past: Words = []
     # words that make the whole message a story or a rehearsal, wherever they stand ("he's
@@ -102,6 +105,7 @@ class EmergencyRules(Strict):
             *self.overdose_if_now,
             *(word for words in signals for word in words),
             *self.support,
+            *self.low,
             *self.past,
             *self.story,
             *self.joking,

@@ -88,6 +88,7 @@ class EmergencyDetector:
                 *crisis.self_harm,
                 *crisis.cues,
                 *rules.support,
+                *rules.low,
             ]
         )
         self._down = phrases(overdose.down)
@@ -96,6 +97,7 @@ class EmergencyDetector:
         self._overheating = phrases(overdose.overheating)
         self._used = phrases(overdose.used)
         self._support = phrases(rules.support)
+        self._low = phrases(rules.low)
         self._past = phrases(rules.past)
         self._story = phrases(rules.story)
         self._urgent = phrases(rules.urgent)
@@ -133,7 +135,18 @@ class EmergencyDetector:
 
     def needs_support(self, words: list[str]) -> bool:
         """Hopelessness without intent, or self-harm: answer with support and the crisis line."""
-        return self._support.found_in(words) or self._self_harm.found_in(words)
+        return (
+            self.only_low(words) or self._support.found_in(words) or self._self_harm.found_in(words)
+        )
+
+    def only_low(self, words: list[str]) -> bool:
+        """Low mood that may be a drug's comedown ("so low after the weekend"), and nothing
+        worse: no other hopelessness and no self-harm."""
+        return (
+            self._low.found_in(words)
+            and not self._support.found_in(words)
+            and not self._self_harm.found_in(words)
+        )
 
     def _crisis_signalled(self, words: list[str], text: str = "") -> bool:
         if self._joking_in(words, text):

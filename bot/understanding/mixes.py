@@ -33,6 +33,13 @@ class MixFinder:
         """The mix answer when exactly two substances are named."""
         if self.table is None or self._comparing.found_in(canonical):
             return None  # "is fetty worse than heroin" compares two drugs
+        named = self.substances_in(canonical)
+        if len(named) != 2:
+            return None
+        return self.table.lookup(named[0], named[1])
+
+    def substances_in(self, canonical: list[str]) -> list[str]:
+        """The substances a message names, each once, in the order it names them."""
         # Every place a name starts, longest names first, then left to right: the same order
         # as trying each name over the whole message, without comparing every name everywhere.
         candidates: list[tuple[int, int]] = []  # (rank of the name, start)
@@ -51,7 +58,4 @@ class MixFinder:
                 for i in span:
                     taken[i] = True
                 found.append((start, substance_id))
-        named = list(dict.fromkeys(substance_id for _, substance_id in sorted(found)))
-        if len(named) != 2:
-            return None
-        return self.table.lookup(named[0], named[1])
+        return list(dict.fromkeys(substance_id for _, substance_id in sorted(found)))

@@ -7,7 +7,8 @@ the order of what matters:
 1. an emergency or a crisis happening now → its card (the matched answer rides along);
 2. buying, selling or making drugs → declined kindly (off-topic);
 3. only a greeting or thanks → the greeting;
-4. hopelessness without a plan → support with the crisis line;
+4. hopelessness without a plan → support with the crisis line (but low after a named drug,
+   asked about that drug, is answered with its card, the crisis answer one tap away);
 5. a place asked for ("needle exchange near me") → the services finder;
 6. two substances named ("coke and a few pints") → the answer for that mix;
 7. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
@@ -33,6 +34,10 @@ from bot.understanding.phrases import PhraseSet
 from bot.understanding.routing import Need, Router
 from bot.understanding.topic import TopicWords
 
+# "why do i feel so low for days after a weekend on mandy": a message that names a drug and
+# that the matcher answers with this score or more asks about the drug's after-effects, and gets
+# that answer, with the crisis line and the crisis answer one tap away, not the crisis answer.
+ABOUT_A_DRUG = 45.0
 # A message of this many words or more that names two drugs may ask about something else
 # ("can fent strips pick up nitazenes"); a shorter one is about the pair ("poppers and viagra").
 MORE_THAN_A_MIX = 8
@@ -60,6 +65,7 @@ class Reading:
     need: Need | None = None  # the services route's need
     mix: Mix | None = None  # the answer route's mix of two substances, when it is one
     support: str | None = None  # the answer route's support answer (the crisis line, no card)
+    offer: str | None = None  # the answer route's support answer, offered beside the answer
     place: Place | None = None  # the services route's place typed in the message, if any
     unrelated: bool = False  # none route: the matcher had a guess, the message no topic word
 
@@ -87,8 +93,11 @@ class Reading:
 
     @property
     def also(self) -> str | None:
-        """With a card: the answer the message asked about, when the matcher is sure of it."""
-        if self.card is None or not self.match.confident:
+        """With a card: the answer the message asked about, when the matcher is sure of it.
+        With an answer: the support answer offered beside it."""
+        if self.card is None:
+            return self.offer
+        if not self.match.confident:
             return None
         matched = [self.match.entry_id, *(i for i, _ in self.match.alternatives)]
         return next((i for i in matched if i != self.card), None)
@@ -134,9 +143,10 @@ class Reader:
         if self.is_small_talk(text):
             return Reading(Route.GREETING, found)
         crisis_card = self.detector.rules.crisis_card
-        if (
-            self.detector.needs_support(canonical) or found.entry_id == crisis_card
-        ) and crisis_card in self.servable:
+        hopeless = self.detector.needs_support(canonical)
+        if (hopeless or found.entry_id == crisis_card) and crisis_card in self.servable:
+            if hopeless and self.about_a_drug(found, canonical):
+                return Reading(Route.ANSWER, found, offer=crisis_card)
             # "whats the point of anything", "what's the crisis line in ireland": the crisis
             # answer, not silence, and not the emergency card (the detector saw no danger)
             return Reading(Route.ANSWER, found, support=crisis_card)
@@ -173,6 +183,18 @@ class Reader:
         if found.alternatives:
             return Reading(Route.SUGGEST, found)
         return Reading(Route.NONE, found)
+
+    def about_a_drug(self, found: Match, canonical: list[str]) -> bool:
+        """Low mood asked about as a drug's effect ("so low for days after the coke, why"),
+        with nothing worse said: the matcher is fairly sure of an answer other than the crisis
+        one, and the message names a drug."""
+        return (
+            found.entry_id is not None
+            and found.entry_id != self.detector.rules.crisis_card
+            and found.score >= ABOUT_A_DRUG
+            and self.detector.only_low(canonical)
+            and bool(self.mixes.substances_in(canonical))
+        )
 
     def unrelated(self, found: Match, corrected: list[str]) -> bool:
         """A guess the matcher is not sure of, for a message with no word about drugs,
