@@ -590,7 +590,9 @@ class LanguageEngine:
     ) -> None:
         """The directory's replies for this language."""
         rules = language.routing.rules if language.routing else None
-        answers = {kind: rule.answer for kind, rule in rules.types.items()} if rules else {}
+        answers: dict[str, str] = {}  # a service type → the answer its button links to
+        for name, rule in rules.types.items() if rules else ():
+            answers.setdefault(rule.kind or name, rule.answer)  # the first entry for a type
         self.services = ServiceReplies(
             directory if directory is not None else directory_for(library.regions, config.country),
             national_for(library.regions, config.country),

@@ -58,3 +58,24 @@ def test_one_substance_is_not_a_mix(engine: Engine) -> None:
 def test_two_depressants_not_listed_fall_back_to_the_class_rule(table) -> None:  # type: ignore[no-untyped-def]
     rule = table.rules.get(frozenset(("depressant",)))
     assert rule is not None and rule.risk == "dangerous"
+
+
+@pytest.mark.parametrize(
+    ("text", "mix"),
+    [
+        ("off to a chemsex party, tina and g both going round, how bad is mixing the two",
+         "mix:ghb+meth"),
+        ("viagra and poppers together at a party, is that ok", "mix:poppers+viagra"),
+        ("nos balloons and a few pints at once, is that risky", "mix:alcohol+nitrous"),
+    ],
+)  # fmt: skip
+def test_words_that_ask_about_the_two_together_get_the_mix(
+    engine: Engine, text: str, mix: str
+) -> None:
+    """Another answer fits these well (safer sex, the drug's card), but they ask about the pair."""
+    reading = engine.read(text)
+    assert reading.mix is not None and reading.mix.id == mix, (text, reading.shown)
+
+
+def test_a_question_about_testing_for_one_drug_in_another_is_not_a_mix(engine: Engine) -> None:
+    assert engine.read("do fent strips pick up nitazenes").mix is None

@@ -58,6 +58,7 @@ class _SubstancesFile(Strict):
     substances: dict[str, Substance] = Field(min_length=1)
     rules: list[Rule] = []
     comparing: Words = []  # words that ask to compare two drugs, not to mix them ("than")
+    mixing: Words = []  # words that ask about taking the two together ("mixing the two")
 
 
 class _PairsFile(Strict):
@@ -84,6 +85,7 @@ class MixTable:
     pairs: dict[frozenset[str], Pair]
     rules: dict[frozenset[str], Rule]
     comparing: tuple[str, ...] = ()
+    mixing: tuple[str, ...] = ()
 
     @property
     def related_answers(self) -> frozenset[str]:
@@ -130,7 +132,8 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
                 problems.append(error(path, _line(path, index), f"pairs.{index}: listed twice"))
                 continue
             pairs[key] = pair
-    return MixTable(head.substances, pairs, rules, tuple(head.comparing)), problems
+    table = MixTable(head.substances, pairs, rules, tuple(head.comparing), tuple(head.mixing))
+    return table, problems
 
 
 def _line(path: Path, index: int) -> int:

@@ -431,7 +431,7 @@ def _routing_problems(language: LanguageEngine, library: Library) -> list[Proble
         return []
     problems = []
     rules: list[tuple[str, str | None, NeedRule]] = [
-        (f"types.{kind}", kind, rule) for kind, rule in routing.rules.types.items()
+        (f"types.{name}", rule.kind or name, rule) for name, rule in routing.rules.types.items()
     ]
     if routing.rules.general is not None:
         rules.append(("general", None, routing.rules.general))

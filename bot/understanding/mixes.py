@@ -28,6 +28,7 @@ class MixFinder:
             self._by_first.setdefault(tokens[0], []).append(rank)
         # Phrases, not loose words: "cut with" must not make every "with" a comparison.
         self._comparing = PhraseSet(table.comparing if table else (), normalise)
+        self._mixing = PhraseSet(table.mixing if table else (), normalise)
 
     def mix_in(self, canonical: list[str]) -> Mix | None:
         """The mix answer when exactly two substances are named."""
@@ -37,6 +38,10 @@ class MixFinder:
         if len(named) != 2:
             return None
         return self.table.lookup(named[0], named[1])
+
+    def asks_about_mixing(self, canonical: list[str]) -> bool:
+        """The message says it asks about taking them together ("how bad is mixing the two")."""
+        return self._mixing.found_in(canonical)
 
     def substances_in(self, canonical: list[str]) -> list[str]:
         """The substances a message names, each once, in the order it names them."""

@@ -164,13 +164,15 @@ class Reader:
         # A message that names two substances gets their mix answer, unless the matcher
         # answers it with something that is neither about mixing nor a drug's card, and is
         # either sure of it (its method's `sure` score) or the message asks more than the
-        # pair: questions about testing, safer sex or treatment often name two drugs.
+        # pair: questions about testing, safer sex or treatment often name two drugs. Words
+        # that ask about the two together ("mixing the two", "combo") settle it for the mix.
         if (
             mix is not None
             and self.mixes.table is not None
             and (
                 found.entry_id is None
                 or found.entry_id in self.mixes.table.related_answers
+                or self.mixes.asks_about_mixing(canonical)
                 or (found.score < self.matcher.settings.sure and len(canonical) < MORE_THAN_A_MIX)
             )
         ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips

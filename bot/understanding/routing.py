@@ -25,6 +25,9 @@ FILE_NAME = "finder.yaml"
 class NeedRule(Strict):
     answer: str = Field(min_length=1)
     phrases: Phrases
+    # The service type to look up when the entry's name is not one: "test-strips" finds
+    # drug-checking services but links to the test strips answer.
+    kind: str | None = None
 
 
 class RoutingRules(Strict):
@@ -68,7 +71,8 @@ class Router:
         if rules is None:
             return
         for kind, rule in rules.types.items():
-            self._needs.append((Need(kind, rule.answer), PhraseSet(rule.phrases, normalise)))
+            need = Need(rule.kind or kind, rule.answer)
+            self._needs.append((need, PhraseSet(rule.phrases, normalise)))
         if rules.general is not None:
             general = rules.general
             self._needs.append((Need(None, general.answer), PhraseSet(general.phrases, normalise)))
