@@ -206,6 +206,8 @@ def test_hrbot_match_json_no_match_is_null(hrbot, engine: Engine) -> None:
         ("is the gear round here cut with fent", "heroin"),
         ("got some school bus bars and want to take 2", "benzodiazepine"),
         ("had a joint after using, is that bad", "cannabis"),
+        ("gear and blues most days, how risky", "benzodiazepine"),  # each the other's context
+        ("gear n blues most days, how risky", "heroin"),
     ],
 )
 def test_everyday_words_are_drugs_near_drug_words(engine: Engine, text: str, drug: str) -> None:
@@ -214,7 +216,12 @@ def test_everyday_words_are_drugs_near_drug_words(engine: Engine, text: str, dru
 
 @pytest.mark.parametrize(
     "text",
-    ["my son missed the school bus", "apache helicopter facts", "my son forgot his football gear"],
+    [
+        "my son missed the school bus",
+        "apache helicopter facts",
+        "my son forgot his football gear",
+        "my fishing gear is in the green shed",  # two such words, not joined: still everyday
+    ],
 )
 def test_everyday_words_alone_stay_everyday(engine: Engine, text: str) -> None:
     words = engine.language("en").reader.analyser.canonical_words(text)

@@ -6,11 +6,14 @@ words long ("special k"); the longest term wins, so "crack pipe" can differ from
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.understanding.normalise import plain, words
 
 CONTEXT_WINDOW = 6  # a context word counts within this many words of the term
+# Two everyday-word terms for different drugs joined by one of these are each other's context.
+JOINS = frozenset({"and", "n", "with", "plus", "then"})
 
 
 class Lexicon:
@@ -78,20 +81,41 @@ class Lexicon:
         return self._apply_contextual(mapped) if self._contextual else mapped
 
     def _apply_contextual(self, mapped: list[str]) -> list[str]:
+        spans = self._contextual_spans(mapped)
+        paired = _paired(mapped, spans)
+        kept = {
+            start: (size, found)
+            for start, size, found in spans
+            if start in paired or self._has_context(mapped, start, start + size)
+        }
         out: list[str] = []
+        i = 0
+        while i < len(mapped):
+            if i in kept:
+                size, found = kept[i]
+                out.extend(found)
+                i += size
+            else:
+                out.append(mapped[i])
+                i += 1
+        return out
+
+    def _contextual_spans(self, mapped: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Where the everyday-word terms stand (start, length, what they map to), longest
+        first, left to right."""
+        spans: list[tuple[int, int, tuple[str, ...]]] = []
         i = 0
         while i < len(mapped):
             sizes = self._contextual_sizes.get(mapped[i], ())
             for size in (s for s in sizes if s <= len(mapped) - i):
                 found = self._contextual.get(tuple(mapped[i : i + size]))
-                if found is not None and self._has_context(mapped, i, i + size):
-                    out.extend(found)
+                if found is not None:
+                    spans.append((i, size, found))
                     i += size
                     break
             else:
-                out.append(mapped[i])
                 i += 1
-        return out
+        return spans
 
     def _has_context(self, mapped: list[str], start: int, end: int) -> bool:
         near = mapped[max(0, start - CONTEXT_WINDOW) : start] + mapped[end : end + CONTEXT_WINDOW]
@@ -121,3 +145,15 @@ class Lexicon:
                 out.append(plain(token))
                 i += 1
         return out
+
+
+def _paired(mapped: list[str], spans: list[tuple[int, int, tuple[str, ...]]]) -> set[int]:
+    """The starts of everyday-word terms for two different drugs joined by "and", "with" or
+    the like, each the other's context: "gear and blues together" is heroin and benzos, while
+    "my fishing gear is in the green shed" and "have done k" are left as they are."""
+    paired: set[int] = set()
+    for (start, size, found), (after, _, again) in itertools.pairwise(spans):
+        between = mapped[start + size : after]
+        if found != again and 1 <= len(between) <= 2 and JOINS.intersection(between):
+            paired.update((start, after))
+    return paired

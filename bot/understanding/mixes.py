@@ -12,6 +12,8 @@ from collections.abc import Callable
 from bot.content.mixes import Mix, MixTable
 from bot.understanding.phrases import PhraseSet
 
+MANY = 3  # substances named: the general mixing answer, not one pair's
+
 
 class MixFinder:
     def __init__(self, table: MixTable | None, normalise: Callable[[str], list[str]]) -> None:
@@ -38,6 +40,13 @@ class MixFinder:
         if len(named) != 2:
             return None
         return self.table.lookup(named[0], named[1])
+
+    def names_many(self, canonical: list[str]) -> bool:
+        """Three substances or more, not compared ("took coke, mdma and ket on the same day"):
+        a question for the answer about mixing in general."""
+        if self.table is None or self._comparing.found_in(canonical):
+            return False
+        return len(self.substances_in(canonical)) >= MANY
 
     def asks_about_mixing(self, canonical: list[str]) -> bool:
         """The message says it asks about taking them together ("how bad is mixing the two")."""

@@ -10,7 +10,8 @@ the order of what matters:
 4. hopelessness without a plan → support with the crisis line (but low after a named drug,
    asked about that drug, is answered with its card, the crisis answer one tap away);
 5. a place asked for ("needle exchange near me") → the services finder;
-6. two substances named ("coke and a few pints") → the answer for that mix;
+6. two substances named ("coke and a few pints") → the answer for that mix; three or more
+   → the answer about mixing in general;
 7. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
    An answer or a "did you mean" it is not sure of (below its method's `sure` score) is
    given only to a message about drugs, using, the body and health or the service
@@ -24,7 +25,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.content.mixes import Mix
+from bot.content.mixes import GENERAL_ANSWER, Mix
 from bot.services.places import Place, PlaceFinder
 from bot.understanding.emergency import EmergencyDetector
 from bot.understanding.matcher import Match, Matcher
@@ -177,6 +178,9 @@ class Reader:
             )
         ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips
             return Reading(Route.ANSWER, found, mix=mix)
+        general = self.mixing_in_general(found, canonical)
+        if general is not None:
+            return Reading(Route.ANSWER, general)
         if (found.entry_id is not None or found.alternatives) and self.unrelated(found, corrected):
             # "what time is it": no answer and no "did you mean", the topics and the safety line
             return Reading(Route.NONE, found, unrelated=True)
@@ -185,6 +189,20 @@ class Reader:
         if found.alternatives:
             return Reading(Route.SUGGEST, found)
         return Reading(Route.NONE, found)
+
+    def mixing_in_general(self, found: Match, canonical: list[str]) -> Match | None:
+        """The general mixing answer for three drugs or more, when the matcher has nothing
+        better than one of their cards: the cards become its runners-up."""
+        table = self.mixes.table
+        if table is None or GENERAL_ANSWER not in self.servable:
+            return None
+        if found.entry_id not in (None, *table.related_answers):
+            return None
+        if not self.mixes.names_many(canonical):
+            return None
+        ranked = [(found.entry_id, found.score)] if found.entry_id is not None else []
+        others = [(i, s) for i, s in (*ranked, *found.alternatives) if i != GENERAL_ANSWER]
+        return Match(GENERAL_ANSWER, found.score, tuple(others[:3]))
 
     def about_a_drug(self, found: Match, canonical: list[str]) -> bool:
         """Low mood asked about as a drug's effect ("so low for days after the coke, why"),
