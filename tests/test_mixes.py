@@ -79,3 +79,9 @@ def test_words_that_ask_about_the_two_together_get_the_mix(
 
 def test_a_question_about_testing_for_one_drug_in_another_is_not_a_mix(engine: Engine) -> None:
     assert engine.read("do fent strips pick up nitazenes").mix is None
+
+
+def test_three_drugs_or_more_get_the_general_mixing_answer(engine: Engine) -> None:
+    reading = engine.read("did mandy, coke and ket on the same night, was that bad")
+    assert reading.mix is None and reading.shown == "mixing-risks"
+    assert engine.read("is fent stronger than heroin or nitazenes").shown != "mixing-risks"

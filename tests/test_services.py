@@ -351,6 +351,18 @@ def test_free_text_asking_for_a_place_goes_to_the_finder(london: Engine) -> None
     assert bot.say("how do i use narcan").entry_id == "naloxone-how"
 
 
+def test_an_entry_with_its_own_answer_looks_up_the_type_it_names(london: Engine) -> None:
+    """finder.yaml's test-strips entry finds the drug checking services (kind: drug-checking)
+    but links to the test strips answer; drug checking keeps its own answer and button."""
+    bot = Bot(london)
+    strips = bot.say("where can i get fentanyl test strips near me")
+    checking = bot.say("drug checking near me")
+    assert strips.entry_id == "fentanyl-test-strips"
+    assert "a:fentanyl-test-strips" in [b.data for b in strips.button_list]
+    assert labels(strips)[:2] == labels(checking)[:2] == ["Camden", "United Kingdom"]
+    assert checking.entry_id == "drug-checking"
+
+
 def test_no_directory_for_a_need_says_so_and_shows_national_lines(london: Engine) -> None:
     reply = Bot(london).say("methadone clinic")
     assert reply.entry_id == "treatment-options"
@@ -440,7 +452,7 @@ def test_routing_agrees_with_the_labelled_messages(engine: Engine) -> None:
         ("can you find me a detox, i want to stop", "treatment-options"),
         ("where should i go to get narcan", "naloxone-get"),
         ("where can i get tested for hep c, shared works last year", "bbv-testing"),
-        ("where can i get a reagent test kit", "drug-checking"),
+        ("where can i get a reagent test kit", "reagent-tests"),
         ("is anywhere open late where i can get clean pins", "new-equipment"),
         ("some place in leeds to check my pills before saturday", "drug-checking"),
         ("where in town can i get narcan", "naloxone-get"),
