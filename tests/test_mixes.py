@@ -85,3 +85,10 @@ def test_three_drugs_or_more_get_the_general_mixing_answer(engine: Engine) -> No
     reading = engine.read("did mandy, coke and ket on the same night, was that bad")
     assert reading.mix is None and reading.shown == "mixing-risks"
     assert engine.read("is fent stronger than heroin or nitazenes").shown != "mixing-risks"
+
+
+def test_water_is_not_alcohol(engine: Engine) -> None:
+    """substances.yaml: alcohol `not_with: [water]`."""
+    reading = engine.read("how much water should i drink on molly, heard you can drink too much")
+    assert reading.mix is None and reading.shown == "mdma"
+    assert engine.read("coke and a few pints").mix is not None

@@ -37,6 +37,9 @@ class Substance(Strict):
     kind: Id = Field(alias="class")
     card: str = ""  # the drug card's answer id; "" when there is none
     words: Words = []
+    # A message with one of these words doesn't name this substance by its words alone:
+    # "how much water should i drink on molly, can you drink too much" is not about alcohol.
+    not_with: Words = []
 
 
 class _Advice(Strict):

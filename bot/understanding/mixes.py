@@ -30,6 +30,11 @@ class MixFinder:
             self._by_first.setdefault(tokens[0], []).append(rank)
         # Phrases, not loose words: "cut with" must not make every "with" a comparison.
         self._comparing = PhraseSet(table.comparing if table else (), normalise)
+        self._not_with = {
+            substance_id: PhraseSet(substance.not_with, normalise)
+            for substance_id, substance in (table.substances.items() if table else ())
+            if substance.not_with
+        }
         self._mixing = PhraseSet(table.mixing if table else (), normalise)
 
     def mix_in(self, canonical: list[str]) -> Mix | None:
@@ -72,4 +77,7 @@ class MixFinder:
                 for i in span:
                     taken[i] = True
                 found.append((start, substance_id))
-        return list(dict.fromkeys(substance_id for _, substance_id in sorted(found)))
+        named = dict.fromkeys(substance_id for _, substance_id in sorted(found))
+        return [
+            s for s in named if s not in self._not_with or not self._not_with[s].found_in(canonical)
+        ]
