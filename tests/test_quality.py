@@ -52,3 +52,16 @@ def test_emergencies_in_the_second_set_are_recognised_too() -> None:
     missed = [o.text for o in unseen.outcomes if o.kind == "emergency" and not o.emergency]
     assert missed == []
     assert unseen.false_emergency_rate <= 0.05
+
+
+def test_answer_or_offer_counts_the_answers_the_reply_links_to() -> None:
+    """A related answer under the reply is a tap away; an answer no button opens is not."""
+    engine = build_engine(Config())
+    items: list[dict[str, object]] = [
+        {"text": "how do i use narcan", "expect": ["rescue-breathing"], "kind": "info"},
+        {"text": "how do i use narcan", "expect": ["tolerance"], "kind": "info"},
+    ]
+    related, unrelated = evaluate(engine, items, "en").outcomes
+    assert related.shown == "naloxone-how" and not related.correct
+    assert related.answered_or_offered
+    assert not unrelated.answered_or_offered

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.conversation import protocol as p
+from bot.conversation.reply import Reply
 from bot.engine import Engine
 from bot.understanding.reading import Reading, Route
 
@@ -148,19 +150,24 @@ def load_set(path: Path) -> list[dict[str, object]]:
     return items
 
 
-def outcome(text: str, kind: str, expect: tuple[str, ...], reading: Reading) -> Outcome:
-    found = reading.match
-    offered = [reading.shown, reading.also, *(i for i, _ in found.alternatives)]
-    if reading.route is Route.ANSWER and reading.mix is not None and found.entry_id:
-        offered.append(found.entry_id)
-    return Outcome(text, kind, expect, reading.shown, reading.route, tuple(i for i in offered if i))
+def outcome(
+    text: str, kind: str, expect: tuple[str, ...], reading: Reading, reply: Reply
+) -> Outcome:
+    """What the person got: the answer shown first, and every answer a button of the reply
+    opens (the runners-up, the card's "Also", an answer's related ones, a mix's drug cards)."""
+    linked = [p.parse(b.data)[1] for b in reply.button_list if p.parse(b.data)[0] == p.ANSWER]
+    offered = dict.fromkeys(i for i in (reading.shown, *linked) if i)
+    return Outcome(text, kind, expect, reading.shown, reading.route, tuple(offered))
 
 
 def evaluate(engine: Engine, items: list[dict[str, object]], language: str = "en") -> Report:
     report = Report()
+    speaking = engine.language(language)
     for item in items:
         text = str(item["text"])
         expect = tuple(str(i) for i in item.get("expect") or [])  # type: ignore[attr-defined]
         kind = str(item.get("kind", "info"))
-        report.outcomes.append(outcome(text, kind, expect, engine.read(text, language)))
+        reading = speaking.read(text)
+        reply = speaking.reply_to(reading, text)
+        report.outcomes.append(outcome(text, kind, expect, reading, reply))
     return report
