@@ -9,7 +9,7 @@ config). `--compare` runs every method (or those named) over the sets and prints
 table, as in docs/matching.md.
 
 Sets: en (the first set), en-unseen (written without sight of the content), en-people-tune
-to -tune15 (people-style messages to tune on), en-crisis-tune2 to -tune13 (emergencies,
+to -tune17 (people-style messages to tune on), en-crisis-tune2 to -tune16 (emergencies,
 crises and the everyday talk that shares their words, to tune on) and en-people-test (the same
 style as en-people-tune, FROZEN: never tune on it; name the tuning sets with --set while
 tuning). Floors held by tests/test_quality.py.
@@ -28,12 +28,8 @@ from bot.understanding.scorers import METHODS
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = (
-    "", "-unseen", "-people-tune", "-people-tune2", "-people-tune3", "-people-tune4",
-    "-people-tune5", "-people-tune6", "-people-tune7", "-people-tune8", "-people-tune9",
-    "-people-tune10", "-people-tune11", "-people-tune12", "-people-tune13", "-people-tune14",
-    "-people-tune15", "-crisis-tune2", "-crisis-tune3", "-crisis-tune4", "-crisis-tune5",
-    "-crisis-tune6", "-crisis-tune7", "-crisis-tune8", "-crisis-tune9", "-crisis-tune10",
-    "-crisis-tune11", "-crisis-tune12", "-crisis-tune13", "-people-test",
+    "", "-unseen", "-people-tune", *(f"-people-tune{n}" for n in range(2, 18)),
+    *(f"-crisis-tune{n}" for n in range(2, 17)), "-people-test",
 )  # fmt: skip
 COLUMNS = (
     "method", "set", "n", "top-1", "top-1 16+", "answer or offer", "out-of-scope rejected",
