@@ -313,7 +313,7 @@ class LanguageEngine:
         if reading.need is not None:
             return self.services.for_need(reading.need, reading.place)
         if reading.mix is not None:
-            return self.mix(reading.mix)
+            return self.mix(reading.mix, also=reading.match.entry_id)
         if route is Route.ANSWER and reading.match.entry_id is not None:
             reply = self.answer(
                 reading.match.entry_id, also=reading.also, alternatives=reading.match.alternatives
@@ -479,8 +479,10 @@ class LanguageEngine:
             entry_id=entry_id,
         )
 
-    def mix(self, mix: Mix) -> Reply:
-        """The answer for one mix: how risky, why, what to do, and its sources."""
+    def mix(self, mix: Mix, also: str | None = None) -> Reply:
+        """The answer for one mix: how risky, why, what to do, and its sources. `also`: the
+        answer the matcher found for the message, one tap away below the drug cards ("tina
+        and g at a chemsex party, how do i stay safe" may be about safer sex)."""
         table = self.reader.mixes.table
         assert table is not None and self.messages.mix is not None
         first, second = table.substances[mix.first], table.substances[mix.second]
@@ -495,7 +497,7 @@ class LanguageEngine:
             what_to_do=fill_placeholders(advice.what_to_do, self.renderer.variables),
             sources=advice.sources,
         )
-        cards = [s.card for s in (first, second)] + [GENERAL_ANSWER]
+        cards = [s.card for s in (first, second)] + [GENERAL_ANSWER] + ([also] if also else [])
         rows = [*self._entry_rows(cards, skip=set()), self._home_row()]
         banner = self.alerts.banner(substances=(mix.first, mix.second))
         return _with_banner(Reply(html, tuple(rows), entry_id=mix.id), banner)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.content.layers import BUNDLED_CONTENT
+from bot.conversation import protocol as p
 from bot.engine import Engine
 from bot.library import load_library
 from bot.tools.client import Shown
@@ -92,3 +93,14 @@ def test_water_is_not_alcohol(engine: Engine) -> None:
     reading = engine.read("how much water should i drink on molly, heard you can drink too much")
     assert reading.mix is None and reading.shown == "mdma"
     assert engine.read("coke and a few pints").mix is not None
+
+
+def test_a_mix_answer_offers_the_answer_the_matcher_found(engine: Engine) -> None:
+    """Two drugs named in a question the safer sex answer fits: the mix, and safer sex a tap
+    away."""
+    english = engine.language("en")
+    text = "mixing tina and g at a chemsex party, how do i stay safe"
+    reading = english.read(text)
+    assert reading.mix is not None and reading.match.entry_id == "safer-sex"
+    buttons = [b.data for b in english.reply_to(reading, text).button_list]
+    assert p.data(p.ANSWER, "safer-sex") in buttons
