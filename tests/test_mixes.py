@@ -85,6 +85,11 @@ def test_a_question_about_testing_for_one_drug_in_another_is_not_a_mix(engine: E
 def test_three_drugs_or_more_get_the_general_mixing_answer(engine: Engine) -> None:
     reading = engine.read("did mandy, coke and ket on the same night, was that bad")
     assert reading.mix is None and reading.shown == "mixing-risks"
+    # "pills" names no drug, but with two named it makes three (substances.yaml `unnamed`)
+    assert engine.read("pills, ket and drink at the festival, which combos are worst").shown == (
+        "mixing-risks"
+    )
+    assert engine.read("pills and ket at the same party").shown != "mixing-risks"
     assert engine.read("is fent stronger than heroin or nitazenes").shown != "mixing-risks"
 
 

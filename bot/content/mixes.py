@@ -62,6 +62,8 @@ class _SubstancesFile(Strict):
     rules: list[Rule] = []
     comparing: Words = []  # words that ask to compare two drugs, not to mix them ("than")
     mixing: Words = []  # words that ask about taking the two together ("mixing the two")
+    # words for a drug the message doesn't name ("pills"): counted only towards three drugs
+    unnamed: Words = []
 
 
 class _PairsFile(Strict):
@@ -89,6 +91,7 @@ class MixTable:
     rules: dict[frozenset[str], Rule]
     comparing: tuple[str, ...] = ()
     mixing: tuple[str, ...] = ()
+    unnamed: tuple[str, ...] = ()
 
     @property
     def related_answers(self) -> frozenset[str]:
@@ -135,7 +138,14 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
                 problems.append(error(path, _line(path, index), f"pairs.{index}: listed twice"))
                 continue
             pairs[key] = pair
-    table = MixTable(head.substances, pairs, rules, tuple(head.comparing), tuple(head.mixing))
+    table = MixTable(
+        head.substances,
+        pairs,
+        rules,
+        tuple(head.comparing),
+        tuple(head.mixing),
+        tuple(head.unnamed),
+    )
     return table, problems
 
 

@@ -36,6 +36,7 @@ class MixFinder:
             if substance.not_with
         }
         self._mixing = PhraseSet(table.mixing if table else (), normalise)
+        self._unnamed = PhraseSet(table.unnamed if table else (), normalise)
 
     def mix_in(self, canonical: list[str]) -> Mix | None:
         """The mix answer when exactly two substances are named."""
@@ -47,11 +48,13 @@ class MixFinder:
         return self.table.lookup(named[0], named[1])
 
     def names_many(self, canonical: list[str]) -> bool:
-        """Three substances or more, not compared ("took coke, mdma and ket on the same day"):
-        a question for the answer about mixing in general."""
+        """Three substances or more, not compared ("took coke, mdma and ket on the same day",
+        or "pills, ket and drink": an unnamed one counts with two named): a question for the
+        answer about mixing in general."""
         if self.table is None or self._comparing.found_in(canonical):
             return False
-        return len(self.substances_in(canonical)) >= MANY
+        named = len(self.substances_in(canonical))
+        return named + (named >= MANY - 1 and self._unnamed.found_in(canonical)) >= MANY
 
     def asks_about_mixing(self, canonical: list[str]) -> bool:
         """The message says it asks about taking them together ("how bad is mixing the two")."""

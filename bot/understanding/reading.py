@@ -161,6 +161,9 @@ class Reader:
                 need = asked  # "needle exchange E8 1HY": the postcode says where
         if need is not None:
             return Reading(Route.SERVICES, found, need=need, place=place)
+        general = self.mixing_in_general(found, canonical)
+        if general is not None:  # three drugs or more ("pills, ket and drink")
+            return Reading(Route.ANSWER, general)
         mix = self.mixes.mix_in(canonical)
         # A message that names two substances gets their mix answer, unless the matcher
         # answers it with something that is neither about mixing nor a drug's card, and is
@@ -178,9 +181,6 @@ class Reader:
             )
         ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips
             return Reading(Route.ANSWER, found, mix=mix)
-        general = self.mixing_in_general(found, canonical)
-        if general is not None:
-            return Reading(Route.ANSWER, general)
         if (found.entry_id is not None or found.alternatives) and self.unrelated(found, corrected):
             # "what time is it": no answer and no "did you mean", the topics and the safety line
             return Reading(Route.NONE, found, unrelated=True)
