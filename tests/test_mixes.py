@@ -3,9 +3,12 @@ messages people send about a mix get the answer for that pair."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.content.layers import BUNDLED_CONTENT
+from bot.content.mixes import load_mixes
 from bot.conversation import protocol as p
 from bot.engine import Engine
 from bot.library import load_library
@@ -109,3 +112,14 @@ def test_a_mix_answer_offers_the_answer_the_matcher_found(engine: Engine) -> Non
     assert reading.mix is not None and reading.match.entry_id == "safer-sex"
     buttons = [b.data for b in english.reply_to(reading, text).button_list]
     assert p.data(p.ANSWER, "safer-sex") in buttons
+
+
+def test_an_unknown_substance_in_unnamed_not_with_is_reported(tmp_path: Path) -> None:
+    substances = (BUNDLED_CONTENT / "en" / "mixes" / "substances.yaml").read_text()
+    broken = tmp_path / "substances.yaml"
+    broken.write_text(
+        substances.replace("unnamed_not_with: [benzos,", "unnamed_not_with: [benzoz,")
+    )
+    table, problems = load_mixes([broken])
+    assert table is not None
+    assert any("unknown substance 'benzoz'" in p.message for p in problems)

@@ -62,8 +62,10 @@ class _SubstancesFile(Strict):
     rules: list[Rule] = []
     comparing: Words = []  # words that ask to compare two drugs, not to mix them ("than")
     mixing: Words = []  # words that ask about taking the two together ("mixing the two")
-    # words for a drug the message doesn't name ("pills"): counted only towards three drugs
+    # words for a drug the message doesn't name ("pills"): counted only towards three drugs,
+    # and not with a drug of `unnamed_not_with` named ("benzos or sleeping pills" is one drug)
     unnamed: Words = []
+    unnamed_not_with: list[str] = []
 
 
 class _PairsFile(Strict):
@@ -92,6 +94,7 @@ class MixTable:
     comparing: tuple[str, ...] = ()
     mixing: tuple[str, ...] = ()
     unnamed: tuple[str, ...] = ()
+    unnamed_not_with: frozenset[str] = frozenset()
 
     @property
     def related_answers(self) -> frozenset[str]:
@@ -119,6 +122,9 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
     head = read_model(substances_path, _SubstancesFile, problems)
     if head is None:
         return None, problems
+    for name in (i for i in head.unnamed_not_with if i not in head.substances):
+        message = f"unnamed_not_with: unknown substance {name!r}"
+        problems.append(error(substances_path, 1, message))
     rules: dict[frozenset[str], Rule] = {}
     for rule in head.rules:
         rules[frozenset(rule.classes)] = rule
@@ -145,6 +151,7 @@ def load_mixes(files: list[Path]) -> tuple[MixTable | None, list[Problem]]:
         tuple(head.comparing),
         tuple(head.mixing),
         tuple(head.unnamed),
+        frozenset(head.unnamed_not_with),
     )
     return table, problems
 

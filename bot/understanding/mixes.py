@@ -53,8 +53,12 @@ class MixFinder:
         answer about mixing in general."""
         if self.table is None or self._comparing.found_in(canonical):
             return False
-        named = len(self.substances_in(canonical))
-        return named + (named >= MANY - 1 and self._unnamed.found_in(canonical)) >= MANY
+        named = self.substances_in(canonical)
+        if len(named) >= MANY:
+            return True
+        if len(named) < MANY - 1 or self.table.unnamed_not_with.intersection(named):
+            return False
+        return self._unnamed.found_in(canonical)
 
     def asks_about_mixing(self, canonical: list[str]) -> bool:
         """The message says it asks about taking them together ("how bad is mixing the two")."""
