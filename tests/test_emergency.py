@@ -287,3 +287,12 @@ def test_low_after_a_drug_gets_its_answer_and_the_crisis_line(
 def test_low_with_worse_said_or_no_drug_gets_the_crisis_answer(engine: Engine, text: str) -> None:
     reply = engine.language("en").text(text)
     assert reply.entry_id == "crisis-support"
+
+
+def test_an_overdose_two_signs_describe_comes_before_a_guessed_crisis(engine: Engine) -> None:
+    """Alone and "on my own" lean the crisis recogniser towards a crisis; two signs of an
+    overdose in the message still bring the overdose card, and a plan still the crisis card."""
+    english = engine.language("en")
+    overdose = "took too much, legs wont work, keep going in and out, cant stay awake, on my own"
+    assert english.detector.detect(overdose) == "overdose-now"
+    assert english.detector.detect("tonight i won't wake up") == "crisis-support"

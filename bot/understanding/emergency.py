@@ -124,7 +124,10 @@ class EmergencyDetector:
         said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
         learnt = self._crisis_learnt(words, text, said)
         overdose = self._overdose_now(words)
-        if said and learnt and not (overdose and self._people.found_in(words)):
+        # An overdose of someone else, or one that two signs describe ("legs wont work, keep
+        # going in and out, cant stay awake, im on my own"), comes before the recogniser's guess.
+        described = self._people.found_in(words) or self._signs(words) >= 2
+        if said and learnt and not (overdose and described):
             return crisis
         if overdose:
             return self.rules.overdose_card
@@ -234,6 +237,11 @@ class EmergencyDetector:
             return True  # "HES GONE GREY HELP ME": one sign, and a plea or the present tense
         one_after_using = (found >= 1 or heat >= 1) and self._used.found_in(words)
         return one_after_using and not (self.off_topic and self.off_topic.found_in(words))
+
+    def _signs(self, words: list[str]) -> int:
+        """How many overdose signs the message describes (down, breathing, colour, heat)."""
+        sets = (self._down, self._breathing, self._colour, self._overheating)
+        return sum(sign.count_in(words) for sign in sets)
 
     def _first_signal(self, words: list[str]) -> int | None:
         sets = (self._down, self._breathing, self._colour, self._overheating)
