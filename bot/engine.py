@@ -51,7 +51,7 @@ from bot.understanding.lookup import answers_for
 from bot.understanding.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.understanding.mixes import MixFinder
 from bot.understanding.normalise import plain, words
-from bot.understanding.phrases import PhraseSet
+from bot.understanding.phrases import PhrasesUnless
 from bot.understanding.reading import Reader, Reading, Route
 from bot.understanding.routing import Router
 from bot.understanding.topic import TopicWords, answer_words
@@ -140,9 +140,11 @@ class LanguageEngine:
             suggest=config.matching.suggest_threshold,
         )
         matcher = Matcher(list(self.entries.values()), analyser, settings)
-        analyser.learn(language.rules.all_phrases + language.off_topic)
+        analyser.learn(language.rules.all_phrases + language.off_topic + language.off_topic_unless)
         rules = language.routing.rules if language.routing else None
-        off_topic = PhraseSet(language.off_topic, analyser.canonical_words)
+        off_topic = PhrasesUnless(
+            language.off_topic, language.off_topic_unless, analyser.canonical_words
+        )
         recogniser = self._crisis_model(language, analyser)
         return Reader(
             matcher,

@@ -59,6 +59,8 @@ _Loaded = TypeVar("_Loaded")
 
 class _OffTopic(Strict):
     phrases: Phrases
+    # asking to buy something for safety, not the drug: "which reagent kit should i buy for ket"
+    unless: Phrases = []
 
 
 class _SmallTalk(Strict):
@@ -75,6 +77,7 @@ class Language:
     rules: EmergencyRules
     stopwords: list[str]
     off_topic: tuple[str, ...] = ()
+    off_topic_unless: tuple[str, ...] = ()
     small_talk: tuple[str, ...] = ()
     topic: TopicFile | None = None  # topic-words.yaml: unsure answers need one of these
     routing: RoutingFile | None = None  # finder.yaml: typed place questions → the finder
@@ -249,6 +252,7 @@ def _load_language(
         rules=rules,
         stopwords=_load_stopwords(path("stopwords.txt"), problems),
         off_topic=tuple(off_topic.phrases) if off_topic else (),
+        off_topic_unless=tuple(off_topic.unless) if off_topic else (),
         small_talk=tuple(small_talk.words) if small_talk else (),
         topic=_optional(path(TOPIC_FILE), TopicFile, problems),
         routing=routing,

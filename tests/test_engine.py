@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.content.model import AREAS
 from bot.conversation.reply import Event, EventKind
 from bot.engine import Engine, build_engine
+from bot.understanding.reading import Route
 
 
 def area_data(reply) -> list[str]:  # type: ignore[no-untyped-def]
@@ -187,3 +188,18 @@ def test_every_answer_keeps_the_overdose_card_one_tap_away(bot: Bot) -> None:
     for text in ("how do i look after my veins", "what is ketamine like"):
         reply = bot.say(text)
         assert any(b.data == "e" for b in reply.button_list), text
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("where can i buy ket round here", Route.OFF_TOPIC),
+        ("which reagent kit should i buy for ket, i know marquis is for mdma", Route.ANSWER),
+        ("where can i buy test strips for my coke", Route.ANSWER),
+    ],
+)
+def test_buying_drugs_is_declined_but_buying_safety_kit_is_answered(
+    engine: Engine, text: str, route: Route
+) -> None:
+    """off-topic.yaml's `unless` words cancel its phrases: the kit, not the drug."""
+    assert engine.read(text).route is route

@@ -91,3 +91,17 @@ def _end_at(phrase: list[str], words: list[str], start: int) -> int | None:
             return None
         position = position + 1 + window.index(wanted)
     return position
+
+
+class PhrasesUnless(PhraseSet):
+    """A phrase list whose match an `unless` phrase cancels: "buy ketamine" is a request the bot
+    declines, "which reagent kit should i buy for ket" is not."""
+
+    def __init__(
+        self, phrases: Iterable[str], unless: Iterable[str], normalise: Callable[[str], list[str]]
+    ) -> None:
+        super().__init__(phrases, normalise)
+        self._unless = PhraseSet(unless, normalise)
+
+    def first_in(self, words: list[str]) -> int | None:
+        return None if self._unless.found_in(words) else super().first_in(words)
