@@ -360,3 +360,17 @@ def test_a_story_phrase_that_reads_as_a_drug_name_is_a_warning(
     assert found and not found[0].is_error
     assert found[0].line == line_of(path, "- k hole")
     assert "ketamine" in found[0].message
+
+
+def test_an_example_that_brings_up_the_crisis_card_is_a_warning(
+    content: Callable[..., Path],
+) -> None:
+    """An answer's example that the crisis card answers is a question people will get the card
+    for: the checker says so at its line, so staff can tell the recogniser it is everyday."""
+    tree = content()
+    path = tree / "en" / NALOXONE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("examples:\n", "examples:\n  - i want to die\n", 1), "utf-8")
+    found = [p for p in problems_for(tree) if p.path == path and "crisis card" in p.message]
+    assert found and not found[0].is_error
+    assert found[0].line == line_of(path, "- i want to die")

@@ -241,6 +241,16 @@ def _example_problems(language: LanguageEngine) -> list[Problem]:
             card = reading.card
             if entry.meta.emergency and card == entry.id:
                 continue
+            if card == language.rules.crisis_card and not entry.meta.emergency:
+                # The overdose card before an answer about overdoses is by design ("hes not
+                # breathing, how do i give narcan"); the crisis card before a question about
+                # sharps bins is the recogniser reading distress into it.
+                message = (
+                    f"example '{example}' brings up the crisis card: if it is not a crisis, add "
+                    "it to not_crisis in crisis-examples.yaml"
+                )
+                problems.append(warning(entry.path, line, message))
+                continue
             if card is not None and card != entry.id and not entry.meta.emergency:
                 continue  # shown with the emergency card first; that's by design
             if reading.route is Route.SERVICES:
