@@ -97,6 +97,10 @@ class Renderer:
         self._bundled = Environment(
             loader=FileSystemLoader([str(bundled)] if bundled else []), **_ENV_OPTIONS
         )
+        # Compiled now, not on first use: the first message to need a template would
+        # otherwise wait the several milliseconds its compiling takes.
+        for name in self._chosen:
+            self._env.get_template(name)
 
     # --- choosing each template ---------------------------------------------------------------
 

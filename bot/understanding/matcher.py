@@ -124,7 +124,9 @@ class Analyser:
         if self._dictionary is None:
             return set()
         frequency = self._dictionary.word_usage_frequency
-        common = [word for word in canonical if frequency(word) >= EVERYDAY_FREQUENCY]
+        # Each word once: a long message says "the" and "i" hundreds of times.
+        unique = dict.fromkeys(canonical)
+        common = [word for word in unique if frequency(word) >= EVERYDAY_FREQUENCY]
         return set(self.stem_all(common))
 
     def stems_of(self, canonical: Sequence[str]) -> list[str]:

@@ -7,6 +7,8 @@ words between two of them. Both sides go through the same normalising (typos, sl
 
 from __future__ import annotations
 
+import bisect
+import threading
 from collections.abc import Callable, Iterable
 
 MAX_GAP = 2  # other words allowed between two words of a phrase
@@ -18,9 +20,10 @@ class PhraseSet:
         self._phrases = [words for words in compiled if words]
         # Phrases by their first word: a message is walked once to find where each could start,
         # so a 4,096-character message costs one pass per list, not one scan per phrase.
-        self._by_first: dict[str, list[list[str]]] = {}
+        # Each with the set of its words: a phrase with a word the message lacks can't match.
+        self._by_first: dict[str, list[tuple[list[str], frozenset[str]]]] = {}
         for phrase in self._phrases:
-            self._by_first.setdefault(phrase[0], []).append(phrase)
+            self._by_first.setdefault(phrase[0], []).append((phrase, frozenset(phrase)))
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
@@ -45,51 +48,66 @@ class PhraseSet:
 
     def first_in(self, words: list[str]) -> int | None:
         """Where in `words` the earliest match starts; None when no phrase matches."""
-        present = set(words)  # a phrase with a word the message lacks can't match anywhere
+        positions = _positions(words)
         best: int | None = None
-        for first, starts in self._starts(words).items():
-            for phrase in self._by_first[first]:
-                if not present.issuperset(phrase):
+        present = positions.keys()
+        for first in self._by_first.keys() & present:
+            starts = positions[first]
+            for phrase, needed in self._by_first[first]:
+                if not needed <= present:
                     continue
                 for start in starts:
                     if best is not None and start >= best:
                         break
-                    if _end_at(phrase, words, start) is not None:
+                    if _end_at(phrase, positions, start) is not None:
                         best = start
                         break
         return best
 
-    def _starts(self, words: list[str]) -> dict[str, list[int]]:
-        """For each first word of a phrase in the message, where it stands, in order."""
-        firsts = self._by_first
-        starts: dict[str, list[int]] = {}
-        for at, word in enumerate(words):
-            if word in firsts:
-                starts.setdefault(word, []).append(at)
-        return starts
-
     def _matches(self, words: list[str]) -> list[tuple[int, int]]:
         """Every (start, end) of a phrase match."""
-        present = set(words)
+        positions = _positions(words)
         found = []
-        for first, starts in self._starts(words).items():
-            for phrase in self._by_first[first]:
-                if present.issuperset(phrase):
-                    for start in starts:
-                        end = _end_at(phrase, words, start)
+        present = positions.keys()
+        for first in self._by_first.keys() & present:
+            for phrase, needed in self._by_first[first]:
+                if needed <= present:
+                    for start in positions[first]:
+                        end = _end_at(phrase, positions, start)
                         if end is not None:
                             found.append((start, end))
         return found
 
 
-def _end_at(phrase: list[str], words: list[str], start: int) -> int | None:
-    """Where a match of the phrase starting at words[start] ends; None when there is none."""
+_LAST = threading.local()  # the message whose positions were worked out last, per thread
+
+
+def _positions(words: list[str]) -> dict[str, list[int]]:
+    """Where each word of a message stands. A message is matched against some thirty lists one
+    after another; its positions are worked out once, not once per list (a 4,096-character
+    message would cost a walk of all its words for every list)."""
+    last: tuple[list[str], int, dict[str, list[int]]] | None = getattr(_LAST, "value", None)
+    if last is not None and last[0] is words and last[1] == len(words):
+        return last[2]
+    found: dict[str, list[int]] = {}
+    for at, word in enumerate(words):
+        found.setdefault(word, []).append(at)
+    _LAST.value = (words, len(words), found)
+    return found
+
+
+def _end_at(phrase: list[str], positions: dict[str, list[int]], start: int) -> int | None:
+    """Where a match of the phrase starting at `start` ends; None when there is none. Each
+    next word must stand within MAX_GAP words after the one before it."""
     position = start
     for wanted in phrase[1:]:
-        window = words[position + 1 : position + 2 + MAX_GAP]
-        if wanted not in window:
+        at = positions.get(wanted)
+        if at is None:
             return None
-        position = position + 1 + window.index(wanted)
+        index = bisect.bisect_right(at, position)
+        if index == len(at) or at[index] > position + 1 + MAX_GAP:
+            return None
+        position = at[index]
     return position
 
 
