@@ -247,3 +247,16 @@ def test_phrases_that_overlap_count_once() -> None:
     phrases = PhraseSet(["tonight", "after tonight"], str.split)
     assert phrases.count_in(["see", "you", "after", "tonight"]) == 1
     assert phrases.count_in(["tonight", "and", "after", "tonight"]) == 2
+
+
+def test_phrases_are_matched_on_the_words_as_they_are_now() -> None:
+    """The word positions a message's lists share are worked out again when the words change,
+    even in the same list object."""
+    from bot.understanding.phrases import PhraseSet
+
+    phrases = PhraseSet(["not breathing"], str.split)
+    words = ["he", "is", "not", "breathing"]
+    assert phrases.found_in(words)
+    words[2] = "still"
+    assert not phrases.found_in(words)
+    assert PhraseSet(["still breathing"], str.split).found_in(words)

@@ -85,14 +85,16 @@ _LAST = threading.local()  # the message whose positions were worked out last, p
 def _positions(words: list[str]) -> dict[str, list[int]]:
     """Where each word of a message stands. A message is matched against some thirty lists one
     after another; its positions are worked out once, not once per list (a 4,096-character
-    message would cost a walk of all its words for every list)."""
-    last: tuple[list[str], int, dict[str, list[int]]] | None = getattr(_LAST, "value", None)
-    if last is not None and last[0] is words and last[1] == len(words):
-        return last[2]
+    message would cost a walk of all its words for every list). The words are compared, not
+    just the list: a list changed in place is worked out again."""
+    key = tuple(words)
+    last: tuple[tuple[str, ...], dict[str, list[int]]] | None = getattr(_LAST, "value", None)
+    if last is not None and last[0] == key:
+        return last[1]
     found: dict[str, list[int]] = {}
     for at, word in enumerate(words):
         found.setdefault(word, []).append(at)
-    _LAST.value = (words, len(words), found)
+    _LAST.value = (key, found)
     return found
 
 
