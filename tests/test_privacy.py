@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import types
 from collections import deque
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from conftest import Bot
 
 from bot.conversation.reply import Event, EventKind
 from bot.engine import Engine
+
+_OURS = ("bot", "handlers")  # the packages whose modules are walked
 
 _NOT_STATE = (
     type,
@@ -100,6 +103,14 @@ def test_nothing_of_a_message_is_kept_after_the_reply(engine: Engine) -> None:
         for obj in reachable(engine)
         if isinstance(obj, str) and ("zorbleflux" in obj or "qwyxzzt" in obj)
     ]
+    assert held == []
+
+
+def test_no_module_keeps_a_message_after_the_reply(engine: Engine) -> None:
+    """Nor anything the modules hold at their top level (caches shared between messages)."""
+    engine.handle(Event(EventKind.TEXT, "my mate vorbleplix is not breathing", language="en"))
+    modules = [vars(m) for name, m in sorted(sys.modules.items()) if name.split(".")[0] in _OURS]
+    held = [o for o in reachable(modules) if isinstance(o, str) and "vorbleplix" in o]
     assert held == []
 
 

@@ -95,6 +95,7 @@ class EmergencyDetector:
         self._breathing = phrases(overdose.breathing)
         self._colour = phrases(overdose.colour)
         self._overheating = phrases(overdose.overheating)
+        self._sign_sets = (self._down, self._breathing, self._colour, self._overheating)
         self._used = phrases(overdose.used)
         self._support = phrases(rules.support)
         self._low = phrases(rules.low)
@@ -240,10 +241,8 @@ class EmergencyDetector:
 
     def _signs(self, words: list[str]) -> int:
         """How many overdose signs the message describes (down, breathing, colour, heat)."""
-        sets = (self._down, self._breathing, self._colour, self._overheating)
-        return sum(sign.count_in(words) for sign in sets)
+        return sum(sign.count_in(words) for sign in self._sign_sets)
 
     def _first_signal(self, words: list[str]) -> int | None:
-        sets = (self._down, self._breathing, self._colour, self._overheating)
-        starts = [s.first_in(words) for s in sets]
+        starts = [sign.first_in(words) for sign in self._sign_sets]
         return min((at for at in starts if at is not None), default=None)

@@ -8,8 +8,9 @@ words between two of them. Both sides go through the same normalising (typos, sl
 from __future__ import annotations
 
 import bisect
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 MAX_GAP = 2  # other words allowed between two words of a phrase
 
@@ -79,22 +80,37 @@ class PhraseSet:
         return found
 
 
-_LAST = threading.local()  # the message whose positions were worked out last, per thread
+_MESSAGE: ContextVar[dict[tuple[str, ...], dict[str, list[int]]] | None] = ContextVar(
+    "_MESSAGE", default=None
+)
+
+
+@contextmanager
+def one_message() -> Iterator[None]:
+    """While one message is read: its word positions are worked out once and shared by the
+    some thirty lists it is matched against, then dropped, so nothing of it outlives its
+    reading (bot/understanding/reading.py)."""
+    token = _MESSAGE.set({})
+    try:
+        yield
+    finally:
+        _MESSAGE.reset(token)
 
 
 def _positions(words: list[str]) -> dict[str, list[int]]:
-    """Where each word of a message stands. A message is matched against some thirty lists one
-    after another; its positions are worked out once, not once per list (a 4,096-character
-    message would cost a walk of all its words for every list). The words are compared, not
-    just the list: a list changed in place is worked out again."""
+    """Where each word of a message stands. Inside `one_message` they are worked out once per
+    message, not once per list (a 4,096-character message would cost a walk of all its words
+    for every list). The words are compared, not just the list: a list changed in place is
+    worked out again."""
+    shared = _MESSAGE.get()
     key = tuple(words)
-    last: tuple[tuple[str, ...], dict[str, list[int]]] | None = getattr(_LAST, "value", None)
-    if last is not None and last[0] == key:
-        return last[1]
+    if shared is not None and key in shared:
+        return shared[key]
     found: dict[str, list[int]] = {}
     for at, word in enumerate(words):
         found.setdefault(word, []).append(at)
-    _LAST.value = (key, found)
+    if shared is not None:
+        shared[key] = found
     return found
 
 

@@ -31,7 +31,7 @@ from bot.understanding.emergency import EmergencyDetector
 from bot.understanding.matcher import Match, Matcher
 from bot.understanding.mixes import MixFinder
 from bot.understanding.normalise import plain, words
-from bot.understanding.phrases import PhraseSet
+from bot.understanding.phrases import PhraseSet, one_message
 from bot.understanding.routing import Need, Router
 from bot.understanding.topic import TopicWords
 
@@ -131,6 +131,12 @@ class Reader:
         self.topic = topic  # None: every answer is given, whatever the message is about
 
     def read(self, text: str) -> Reading:
+        """The one decision about a message; what was worked out from its words while deciding
+        is dropped when it is made."""
+        with one_message():
+            return self._decide(text)
+
+    def _decide(self, text: str) -> Reading:
         # Typo correction and the lexicon run once; every check below reads the same words.
         corrected = self.analyser.corrected_words(text)
         canonical = self.analyser.lexicon.apply(corrected)
