@@ -1,4 +1,4 @@
-"""Print what people get, set by set, on the labelled messages in tests/eval/.
+"""Print what people get, set by set, on the labelled messages.
 
     python benchmarks/quality.py [--lang en] [--set NAME ...] [--misses] [--method NAME]
     python benchmarks/quality.py --compare [--method NAME ...] [--set NAME ...]
@@ -8,25 +8,26 @@ Every message goes through the same reading step as a real one (bot/understandin
 config). `--compare` runs every method (or those named) over the sets and prints one Markdown
 table, as in docs/matching.md.
 
-Sets: en (the first set), en-unseen (written without sight of the content), en-people-tune
-to -tune28 (people-style messages to tune on), en-crisis-tune2 to -tune37 (emergencies,
-crises and the everyday talk that shares their words, to tune on) and en-people-test (the same
-style as en-people-tune, FROZEN: never tune on it; name the tuning sets with --set while
-tuning). Floors held by tests/test_quality.py.
+Sets: en (the first set), en-unseen (written without sight of the content) and en-people-test
+(people-style messages, FROZEN: never tune on it), all in tests/eval/ and never learnt; and the
+tuning sets en-people-tune to -tune28 (people-style messages) and en-crisis-tune2 to -tune37
+(emergencies, crises and the everyday talk that shares their words), which are the labelled
+messages in content/en/labelled/ that the matcher learns from, so their figures are training
+figures: benchmarks/held_out.py measures them held out. Name the sets with --set while tuning.
+Floors held by tests/test_quality.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import time
-from pathlib import Path
 
 from bot.config import Config, Matching, MatchingMethod
 from bot.engine import Engine, build_engine
-from bot.tools.evaluation import LENGTHS, Report, evaluate, load_set
+from bot.tools.evaluation import LENGTHS, Report, evaluate, load_set, set_path
 from bot.understanding.scorers import METHODS
 
-ROOT = Path(__file__).resolve().parent.parent
 SETS = (
     "", "-unseen", "-people-tune", *(f"-people-tune{n}" for n in range(2, 29)),
     *(f"-crisis-tune{n}" for n in range(2, 38)), "-people-test",
@@ -35,6 +36,16 @@ COLUMNS = (
     "method", "set", "n", "top-1", "top-1 16+", "answer or offer", "out-of-scope rejected",
     "false emergencies", "emergency recall",
 )  # fmt: skip
+
+
+def try_constants(assignments: list[str]) -> None:
+    """Set scorer constants for this run only: "stems.PHRASE_WEIGHT=0.5" (--param)."""
+    for assignment in assignments:
+        name, value = assignment.split("=")
+        module, constant = name.rsplit(".", 1)
+        target = importlib.import_module(f"bot.understanding.scorers.{module}")
+        setattr(target, constant, type(getattr(target, constant))(value))
+        print(f"{name} = {value}")
 
 
 def print_report(name: str, report: Report) -> None:
@@ -92,7 +103,7 @@ def compare(language: str, methods: list[str], names: list[str]) -> None:
         engine, seconds = engine_for(language, method)  # type: ignore[arg-type]
         built.append((method, seconds, engine.language(language).matcher.method))
         for name in names:
-            report = evaluate(engine, load_set(ROOT / "tests" / "eval" / f"{name}.yaml"), language)
+            report = evaluate(engine, load_set(set_path(name)), language)
             print(row(method, name, report), flush=True)
     print()
     for method, seconds, used in built:
@@ -111,7 +122,7 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="a table: methods x sets")
     args = parser.parse_args()
     names = args.set or [f"{args.lang}{suffix}" for suffix in SETS]
-    names = [name for name in names if (ROOT / "tests" / "eval" / f"{name}.yaml").exists()]
+    names = [name for name in names if set_path(name).exists()]
     if args.compare:
         compare(args.lang, args.method or list(METHODS), names)
         return
@@ -120,7 +131,7 @@ def main() -> None:
     engine, _ = engine_for(args.lang, args.method[0] if args.method else None)
     print(f"method: {engine.language(args.lang).matcher.method}")
     for name in names:
-        report = evaluate(engine, load_set(ROOT / "tests" / "eval" / f"{name}.yaml"), args.lang)
+        report = evaluate(engine, load_set(set_path(name)), args.lang)
         print_report(name, report)
         if args.misses:
             print_misses(report)

@@ -26,6 +26,7 @@ from bot.chat_tools import ChatTools
 from bot.config import Config
 from bot.content.emergency_rules import FILE_NAME as RULES_FILE
 from bot.content.entries import read_entry
+from bot.content.labelled import Labelled
 from bot.content.layers import BUNDLED_CONTENT
 from bot.content.messages import Messages
 from bot.content.mixes import GENERAL_ANSWER, Mix
@@ -47,6 +48,7 @@ from bot.services.places import PlaceFinder
 from bot.services.replies import ServiceReplies, utc_now
 from bot.understanding.crisis_model import CrisisModel
 from bot.understanding.emergency import CrisisRecogniser, EmergencyDetector
+from bot.understanding.learning import Learning
 from bot.understanding.lookup import answers_for
 from bot.understanding.matcher import Analyser, Match, Matcher, MatchSettings
 from bot.understanding.mixes import MixFinder
@@ -80,9 +82,11 @@ class LanguageEngine:
         directory: Directory | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
         numbers: NumberBook | None = None,
+        learn_later: bool = False,
     ) -> None:
         """`numbers`: the book to use when it isn't the library's (a country filled in from
-        the bundled file)."""
+        the bundled file). `learn_later`: learn the labelled messages in a thread, after
+        start-up (bot/understanding/learning.py)."""
         self.code = language.code
         self.messages = language.messages
         self.rules = language.rules
@@ -120,8 +124,11 @@ class LanguageEngine:
         self._ensure_cards(language, library)  # (a card is replaced by the bundled one)
         self._services_setup(language, library, config, directory, clock)
         places = PlaceFinder(library.centroids, self.services.directory.area_names)
-        self.reader = self._reader(language, config, places)  # so the matcher never offers it
+        self.learning = Learning(language.labelled_files, language.entries)
+        self.reader = self._reader(language, config, places, learn_later)  # (never offers it)
         self._alerts_and_people_setup(language, library, config, clock)
+        if learn_later:  # last, so the thread doesn't slow the rest of start-up
+            self.learning.start(self.reader.matcher)
 
     def _safety_net_line(self) -> str:
         """The line that keeps every unsure reply from being a dead end."""
@@ -132,14 +139,20 @@ class LanguageEngine:
             emergency=variables["emergency"], crisis_line=variables["crisis_line"]
         )
 
-    def _reader(self, language: Language, config: Config, places: PlaceFinder) -> Reader:
+    def _reader(
+        self, language: Language, config: Config, places: PlaceFinder, learn_later: bool
+    ) -> Reader:
         analyser = Analyser(language.code, language.lexicon, language.stopwords)
         settings = MatchSettings(
             method=config.matching.method,
             answer=config.matching.answer_threshold,
             suggest=config.matching.suggest_threshold,
         )
-        matcher = Matcher(list(self.entries.values()), analyser, settings)
+        labelled = Labelled() if learn_later else self.learning.read()
+        matcher = Matcher(list(self.entries.values()), analyser, settings, labelled)
+        if not learn_later:
+            self.problems.extend(self.learning.problems)
+            self.learning.done()
         analyser.learn(language.rules.all_phrases + language.off_topic + language.off_topic_unless)
         rules = language.routing.rules if language.routing else None
         off_topic = PhrasesUnless(
@@ -664,8 +677,14 @@ class Engine:
     """Picks the person's language (or the default) and hands the event to it."""
 
     def __init__(
-        self, library: Library, config: Config, clock: Callable[[], dt.datetime] = utc_now
+        self,
+        library: Library,
+        config: Config,
+        clock: Callable[[], dt.datetime] = utc_now,
+        learn_later: bool = False,
     ) -> None:
+        """`learn_later`: start answering before the labelled messages are learnt
+        (bot/understanding/learning.py); the Telegram bot does."""
         self.config = config
         self.library = library
         self.clock = clock  # "now" for opening hours and alerts, asked at every reply
@@ -673,7 +692,7 @@ class Engine:
         self._fallbacks: list[Fallback] = []
         numbers = self._numbers_for(config.country)
         self.languages = {
-            code: LanguageEngine(language, library, config, directory, clock, numbers)
+            code: LanguageEngine(language, library, config, directory, clock, numbers, learn_later)
             for code, language in library.languages.items()
         }
         if not self.languages:
@@ -754,14 +773,15 @@ def _fallbacks(library: Library) -> dict[str, tuple[str, ...]]:
     return {kind: tuple(kinds) for kind, kinds in mapping.fallback.items()} if mapping else {}
 
 
-def build_engine(config: Config, report: TextIO | None = None) -> Engine:
+def build_engine(config: Config, report: TextIO | None = None, learn_later: bool = False) -> Engine:
     """The engine over every usable file of the config's content; each broken one is
-    reported and left out.
+    reported and left out. `learn_later`: see Engine.
 
     Problems go to `report` (the terminal) or to the log. They name files and lines only,
     never anything a person sent.
     """
-    engine = Engine(load_library(config.content_dir, config.local_content), config)
+    library = load_library(config.content_dir, config.local_content)
+    engine = Engine(library, config, learn_later=learn_later)
     for problem in engine.problems:
         if not problem.is_error:
             continue

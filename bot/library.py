@@ -27,6 +27,7 @@ from bot.content.emergency_rules import EmergencyRules, load_rules
 from bot.content.entries import read_entry
 from bot.content.files import ContentError, read_model, read_text, read_yaml
 from bot.content.kit import Phrases, Strict
+from bot.content.labelled import FOLDER as LABELLED_FOLDER
 from bot.content.layers import BUNDLED_CONTENT, Layers, LocalFile
 from bot.content.messages import Messages, load_messages
 from bot.content.mixes import FOLDER as MIXES_FOLDER
@@ -85,6 +86,7 @@ class Language:
     words_to_avoid: dict[str, str] = field(default_factory=dict)
     mixes: MixTable | None = None  # mixes/: answers for one mix of two substances
     crisis_examples: CrisisExamples | None = None  # teaches the crisis recogniser
+    labelled_files: tuple[Path, ...] = ()  # labelled/*.yaml: teach the matcher (read by it)
     files: dict[str, Path] = field(default_factory=dict)  # file name → the layer's file used
 
 
@@ -261,6 +263,7 @@ def _load_language(
         files={name: path(name) for name in names},
         mixes=mixes,
         crisis_examples=_optional(path(CRISIS_EXAMPLES_FILE), CrisisExamples, problems),
+        labelled_files=tuple(layers.glob(f"{code}/{LABELLED_FOLDER}/*.yaml")),
     )
 
 

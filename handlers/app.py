@@ -260,7 +260,7 @@ def run(config: Config, out: TextIO | None = None) -> int:
     try:
         token = read_token(telegram)
         secret = read_webhook_secret(telegram) if telegram.mode == "webhook" else ""
-        engine = build_engine(config)
+        engine = build_engine(config, learn_later=True)  # answers before it has learnt all
         words = load_words(engine)
     except (SecretError, WordsError, ValueError) as exc:
         print(f"hrbot: {exc}", file=err)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,11 +51,15 @@ def test_match_with_text_arguments(cli) -> None:
 
 def test_chat_in_process(engine: Engine) -> None:
     out = io.StringIO()
-    code = run_chat(engine, io.StringIO("my friend wont wake up\n2\n"), out, language="en")
+    code = run_chat(engine, io.StringIO("my friend wont wake up\n"), out, language="en")
     assert code == 0
-    text = out.getvalue()
-    assert "🆘 Someone is overdosing" in text
-    assert "Emergency numbers by country" in text  # "2" pressed the numbers button
+    assert "🆘 Someone is overdosing" in out.getvalue()
+    # the card's own button (the greeting before it has one too)
+    pressed = re.findall(r"\[(\d+)\] 🌍 Numbers in another country", out.getvalue())[-1]
+    out = io.StringIO()
+    typed = f"my friend wont wake up\n{pressed}\n"
+    assert run_chat(engine, io.StringIO(typed), out, language="en") == 0
+    assert "Emergency numbers by country" in out.getvalue()  # the numbers button, pressed
 
 
 def test_chat_ends_on_quit(engine: Engine) -> None:

@@ -4,8 +4,12 @@ Every message goes through `Engine.read`, the same step a real message takes, so
 finder, the cards and the fallbacks are measured as people meet them. Used by
 `benchmarks/quality.py` (to print the figures) and the test suite (to hold the floors).
 
-A set is `tests/eval/<name>.yaml`, a list of `{text, expect: [acceptable ids, best first],
-kind, route?}`; `expect: []` means no answer should be given. Kinds:
+A set is a file of labelled messages. The tuning sets are the language's labelled messages
+(`content/<lang>/labelled/<name>.yaml`), which the matcher also learns from, so a figure on them
+is a training figure; the others are `tests/eval/<lang>-<name>.yaml`, never learnt. `set_path`
+finds either by its name ("en-people-tune3", "en-people-test"). Each is a list of
+`{text, expect: [acceptable ids, best first], kind, route?}`; `expect: []` means no answer
+should be given. Kinds:
 
   emergency      an overdose happening now: the overdose card must come first
   crisis         a suicidal crisis or self-harm now: the crisis card must come first
@@ -24,11 +28,14 @@ from pathlib import Path
 
 import yaml
 
+from bot.content.labelled import FOLDER as LABELLED_FOLDER
+from bot.content.layers import BUNDLED_CONTENT
 from bot.conversation import protocol as p
 from bot.conversation.reply import Reply
 from bot.engine import Engine
 from bot.understanding.reading import Reading, Route
 
+REPOSITORY = Path(__file__).resolve().parents[2]
 EMERGENCY_KINDS = ("emergency", "crisis")
 # Kinds that may get the crisis card without it counting as a false emergency.
 SUPPORT_KINDS = ("low-mood",)
@@ -141,6 +148,16 @@ class Report:
 def _overdose(outcome: Outcome) -> bool:
     """An emergency item about an overdose (older sets label crises `emergency` too)."""
     return outcome.kind == "emergency" and "crisis-support" not in outcome.expect
+
+
+def set_path(name: str, content: Path = BUNDLED_CONTENT) -> Path:
+    """The file of the set called `name`: "en-people-tune3" is the English labelled file
+    people-tune3.yaml, "en-people-test" is tests/eval/en-people-test.yaml (in a checkout)."""
+    language, _, rest = name.partition("-")
+    labelled = content / language / LABELLED_FOLDER / f"{rest}.yaml"
+    if rest and labelled.exists():
+        return labelled
+    return REPOSITORY / "tests" / "eval" / f"{name}.yaml"
 
 
 def load_set(path: Path) -> list[dict[str, object]]:

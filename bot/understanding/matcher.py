@@ -2,10 +2,13 @@
 
 Every message is read the same way first: words folded, typos corrected onto the content's own
 words, slang mapped through the lexicon (the Analyser). A scorer then ranks the answers on their
-titles, keywords and examples, by the method the config names (`matching.method`; the methods
-and how they compare are in docs/matching.md and bot/understanding/scorers/). The Matcher turns
-the ranking into an answer, a "did you mean" with choices, or nothing, with the method's
-thresholds.
+titles, keywords and examples and on the labelled messages that ask for them
+(content/<lang>/labelled/, bot/content/labelled.py), by the method the config names
+(`matching.method`; the methods and how they compare are in docs/matching.md and
+bot/understanding/scorers/). The Matcher turns the ranking into an answer, a "did you mean"
+with choices, or nothing, with the method's thresholds. The labelled messages no answer fits
+stand together as one more target, NOTHING: a message closest to them gets no answer, however
+near an answer comes second.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 from spellchecker import SpellChecker
 
+from bot.content.labelled import Labelled
 from bot.content.model import Entry
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.normalise import plain, words
 from bot.understanding.scorers import DEFAULT_METHOD, LARGE_LIBRARY, METHODS, build_scorer
 from bot.understanding.scorers import method_for as method_for
-from bot.understanding.scorers.base import LONG_MESSAGE, Ranked, phrases_of
+from bot.understanding.scorers.base import LONG_MESSAGE, Ranked, Target, phrases_of
 
 try:
     import Stemmer as _FastStemmer
@@ -40,6 +44,8 @@ _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "germ
 # A word is everyday when the language's general word list gives it at least this frequency:
 # such words ("good", "time", "cool") can't carry a match on their own.
 EVERYDAY_FREQUENCY = 3e-5
+# The target of the labelled messages no answer fits (an answer's id is never empty).
+NOTHING = ""
 # At most this many unknown words of one message are looked up for typos.
 MAX_CORRECTIONS = 24
 
@@ -177,20 +183,39 @@ class Matcher:
     """
 
     def __init__(
-        self, entries: Sequence[Entry], analyser: Analyser, settings: MatchSettings | None = None
+        self,
+        entries: Sequence[Entry],
+        analyser: Analyser,
+        settings: MatchSettings | None = None,
+        labelled: Labelled | None = None,
     ) -> None:
+        """`labelled`: the labelled messages to rank with from the start (`learn` adds them
+        later)."""
         settings = settings or MatchSettings()
         self.analyser = analyser
         self.ids = [entry.id for entry in entries]  # the answers it can offer
+        # Typos are corrected onto the answers' own words only, never onto a labelled
+        # message's (those are spelt the way people spell).
         analyser.learn(text for entry in entries for text in phrases_of(entry))
+        self._entries = list(entries)
+        self._rerank = settings.rerank
         self.method = method_for(settings.method, len(entries), settings.large)
-        self.scorer = build_scorer(self.method, entries, analyser, settings.rerank)
+        self.scorer = build_scorer(
+            self.method, targets_of(entries, labelled or Labelled()), analyser, settings.rerank
+        )
         own = METHODS[self.method].thresholds
         self.settings = replace(
             own,
             answer=own.answer if settings.answer is None else settings.answer,
             suggest=own.suggest if settings.suggest is None else settings.suggest,
         )
+
+    def learn(self, labelled: Labelled) -> None:
+        """Rank with `labelled` too from now on. The new scorer is built aside and swapped in
+        whole, so a message read meanwhile (bot/understanding/learning.py) is ranked by the
+        old scorer or the new one, never half of each."""
+        targets = targets_of(self._entries, labelled)
+        self.scorer = build_scorer(self.method, targets, self.analyser, self._rerank)
 
     def match(self, text: str) -> Match:
         return self.match_words(self.analyser.canonical_words(text))
@@ -200,7 +225,11 @@ class Matcher:
         return self._decide(self.rank_words(canonical), len(canonical))
 
     def rank_words(self, canonical: Sequence[str]) -> Ranked:
-        return self.scorer.rank(canonical)
+        """The answers for a message, best first; none when it is closest to NOTHING."""
+        ranked = self.scorer.rank(canonical)
+        if ranked and ranked[0][0] == NOTHING:
+            return []
+        return [(answer, score) for answer, score in ranked if answer != NOTHING]
 
     def _decide(self, ranked: list[tuple[str, float]], length: int = 0) -> Match:
         settings = self.settings
@@ -216,6 +245,16 @@ class Matcher:
         if best >= settings.answer:
             return Match(best_id, best, others)
         return Match(None, best, ((best_id, best), *others)[:3])
+
+
+def targets_of(entries: Sequence[Entry], labelled: Labelled) -> list[Target]:
+    """What the scorer ranks: each answer with its own phrases and the labelled messages that
+    ask for it, and NOTHING with those no answer fits (when there are any)."""
+    taught = labelled.by_answer
+    targets = [Target(e.id, (*phrases_of(e), *taught.get(e.id, ()))) for e in entries]
+    if labelled.unanswered:
+        targets.append(Target(NOTHING, labelled.unanswered))
+    return targets
 
 
 def _edits(length: int) -> int:

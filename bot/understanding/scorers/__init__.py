@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, cast
 
-from bot.content.model import Entry
-from bot.understanding.scorers.base import Scorer, ScorerFactory, Thresholds
+from bot.understanding.scorers.base import Scorer, ScorerFactory, Target, Thresholds
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -60,10 +59,10 @@ def method_for(method: str, answers: int, large: int = LARGE_LIBRARY) -> str:
 
 
 def build_scorer(
-    method: str, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8
+    method: str, targets: Sequence[Target], analyser: Analyser, rerank: int = 8
 ) -> Scorer:
-    """The scorer for `method`, built over `entries` (the analyser has learnt their words)."""
+    """The scorer for `method`, built over `targets` (the analyser has learnt their words)."""
     spec = METHODS[method]
     module = importlib.import_module(f"{__name__}.{spec.module}")
     factory = cast(ScorerFactory, getattr(module, spec.factory))
-    return factory(entries, analyser, rerank)
+    return factory(targets, analyser, rerank)

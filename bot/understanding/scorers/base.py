@@ -1,8 +1,11 @@
-"""What every scorer shares: the phrases it learns from, and the shape of what it returns.
+"""What every scorer shares: what it ranks, and the shape of what it returns.
 
-A scorer ranks the answers for one message, already read into canonical words (typos fixed,
-slang mapped) by the language's Analyser. It returns (answer id, score 0-100) pairs, best first;
-the Matcher turns them into an answer, a "did you mean" or nothing with the method's thresholds.
+A scorer ranks targets for one message, already read into canonical words (typos fixed, slang
+mapped) by the language's Analyser. A target is an answer's id with every phrase it is matched
+on (its title, keywords and examples, and the labelled messages that ask for it), or the
+Matcher's NOTHING, the labelled messages no answer fits. A scorer returns (id, score 0-100)
+pairs, best first; the Matcher turns them into an answer, a "did you mean" or nothing with the
+method's thresholds.
 """
 
 from __future__ import annotations
@@ -35,6 +38,14 @@ class Thresholds:
     long_discount: float = 0.0
 
 
+@dataclass(frozen=True)
+class Target:
+    """One thing a scorer ranks: an id and the phrases that stand for it."""
+
+    id: str
+    phrases: tuple[str, ...]
+
+
 class Scorer(Protocol):
     def rank(self, canonical: Sequence[str]) -> Ranked:
         """The answers for a message, best first; only those worth considering (at most a few
@@ -43,11 +54,12 @@ class Scorer(Protocol):
 
 
 class ScorerFactory(Protocol):
-    def __call__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int) -> Scorer: ...
+    def __call__(self, targets: Sequence[Target], analyser: Analyser, rerank: int) -> Scorer: ...
 
 
 def phrases_of(entry: Entry) -> list[str]:
-    """What an answer is matched on: its title, keywords and examples (never its body)."""
+    """What an answer's own file gives it to be matched on: its title, keywords and examples
+    (never its body)."""
     return [entry.title, *entry.meta.keywords, *entry.meta.examples]
 
 

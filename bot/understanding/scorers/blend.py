@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.content.model import Entry
-from bot.understanding.scorers.base import Ranked
+from bot.understanding.scorers.base import Ranked, Target
 from bot.understanding.scorers.classifier import ClassifierScorer
 from bot.understanding.scorers.stems import StemScorer
 
@@ -22,10 +21,10 @@ STEMS_WEIGHT = 0.7  # the classifier has the rest
 
 
 class BlendScorer:
-    def __init__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8) -> None:
+    def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         self.rerank = rerank
-        self.stems = StemScorer(entries, analyser, rerank)
-        self.classifier = ClassifierScorer(entries, analyser, rerank)
+        self.stems = StemScorer(targets, analyser, rerank)
+        self.classifier = ClassifierScorer(targets, analyser, rerank)
 
     def rank(self, canonical: Sequence[str]) -> Ranked:
         scores: dict[str, float] = {}

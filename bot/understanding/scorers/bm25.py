@@ -18,8 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.content.model import Entry
-from bot.understanding.scorers.base import Ranked, phrases_of
+from bot.understanding.scorers.base import Ranked, Target
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -32,12 +31,12 @@ EVERYDAY_ONLY_FACTOR = 0.8  # an answer that shares only everyday words with the
 
 
 class BM25Scorer:
-    def __init__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8) -> None:
+    def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         self.analyser = analyser
         self.rerank = rerank
-        self.ids = [entry.id for entry in entries]
-        stemmed = [[analyser.stems(text) for text in phrases_of(entry)] for entry in entries]
-        count = max(len(entries), 1)
+        self.ids = [entry.id for entry in targets]
+        stemmed = [[analyser.stems(text) for text in entry.phrases] for entry in targets]
+        count = max(len(targets), 1)
         df: Counter[str] = Counter()
         for phrases in stemmed:
             df.update({stem for phrase in phrases for stem in phrase})

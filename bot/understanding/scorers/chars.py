@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from bot.content.model import Entry
-from bot.understanding.scorers.base import Ranked, phrases_of
+from bot.understanding.scorers.base import Ranked, Target
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -71,13 +70,13 @@ class CharGrams:
 
 
 class CharScorer:
-    def __init__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8) -> None:
+    def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         self.analyser = analyser
         self.rerank = rerank
-        self.ids = [entry.id for entry in entries]
+        self.ids = [entry.id for entry in targets]
         texts, owners = [], []
-        for number, entry in enumerate(entries):
-            for phrase in phrases_of(entry):
+        for number, entry in enumerate(targets):
+            for phrase in entry.phrases:
                 texts.append(content_text(analyser, analyser.canonical_words(phrase)))
                 owners.append(number)
         self.grams = CharGrams(texts)
@@ -86,7 +85,7 @@ class CharScorer:
         summed = sparse.csr_matrix(
             sparse.csr_matrix(
                 (np.ones(len(owners), dtype=np.float32), (owners, range(len(owners)))),
-                shape=(len(entries), len(owners)),
+                shape=(len(targets), len(owners)),
             )
             @ phrases
         )

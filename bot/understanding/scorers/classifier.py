@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from bot.content.model import Entry
-from bot.understanding.scorers.base import Ranked, phrases_of
+from bot.understanding.scorers.base import Ranked, Target
 from bot.understanding.scorers.chars import CharGrams, best, content_text
 
 if TYPE_CHECKING:
@@ -39,16 +38,16 @@ COVERAGE_POWER = 1.0
 
 
 class ClassifierScorer:
-    def __init__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8) -> None:
+    def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
         self.analyser = analyser
         self.rerank = rerank
-        self.ids = [entry.id for entry in entries]
+        self.ids = [entry.id for entry in targets]
         chars, stems, labels = [], [], []
-        for number, entry in enumerate(entries):
-            for phrase in phrases_of(entry):
+        for number, entry in enumerate(targets):
+            for phrase in entry.phrases:
                 canonical = analyser.canonical_words(phrase)
                 chars.append(content_text(analyser, canonical))
                 stems.append(" ".join(analyser.stems_of(canonical)))

@@ -23,8 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from scipy import sparse
 
-from bot.content.model import Entry
-from bot.understanding.scorers.base import Ranked, phrases_of
+from bot.understanding.scorers.base import Ranked, Target
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -39,10 +38,9 @@ UNKNOWN_WEIGHT = 1.3
 # Everyday words ("good", "time", "cool") can't carry a match on their own: an answer that
 # shares only such words with a message gets its score multiplied by this.
 EVERYDAY_ONLY_FACTOR = 0.8
-# A message of more than FUZZY_LONG stems is compared, fuzzily, with only the FUZZY_PHRASES
-# phrases of an answer closest to it: its words weigh more than their order by then, and a
-# 4,096-character message against every one of 50 long examples would cost milliseconds.
-FUZZY_LONG = 60
+# A message is compared, fuzzily, with only the FUZZY_PHRASES phrases of an answer closest to
+# it by their words: an answer with hundreds of labelled messages, each against a long message,
+# would cost milliseconds, and held out (benchmarks/held_out.py) the closest 8 do as well as all.
 FUZZY_PHRASES = 8
 
 
@@ -55,17 +53,17 @@ class StemScorer:
     over each example's words.
     """
 
-    def __init__(self, entries: Sequence[Entry], analyser: Analyser, rerank: int = 8) -> None:
+    def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         self.analyser = analyser
         self.rerank = rerank
-        self.ids = [entry.id for entry in entries]
+        self.ids = [entry.id for entry in targets]
 
-        stemmed = [[analyser.stems(text) for text in phrases_of(entry)] for entry in entries]
+        stemmed = [[analyser.stems(text) for text in entry.phrases] for entry in targets]
         document_frequency: dict[str, int] = defaultdict(int)
         for phrases in stemmed:
             for stem in {stem for phrase in phrases for stem in phrase}:
                 document_frequency[stem] += 1
-        count = max(len(entries), 1)
+        count = max(len(targets), 1)
         self._idf = {
             s: math.log((count + 1) / (df + 1)) + 1 for s, df in document_frequency.items()
         }
@@ -75,7 +73,7 @@ class StemScorer:
         phrase_rows: list[dict[str, float]] = []
         owner: list[int] = []  # the answer each phrase belongs to
         entry_rows: list[dict[str, float]] = []
-        self._texts_by_entry: list[list[str]] = [[] for _ in entries]
+        self._texts_by_entry: list[list[str]] = [[] for _ in targets]
         self._stems_of_entry = [{s for phrase in phrases for s in phrase} for phrases in stemmed]
         for index, phrases in enumerate(stemmed):
             centroid: dict[str, float] = defaultdict(float)
@@ -93,10 +91,10 @@ class StemScorer:
         self._entries = self._matrix(entry_rows)
         self._owner = np.asarray(owner, dtype=np.int64)
         # Each answer's phrases are consecutive rows: where they start.
-        self._first_phrase = np.searchsorted(self._owner, np.arange(len(entries) + 1))
+        self._first_phrase = np.searchsorted(self._owner, np.arange(len(targets) + 1))
 
     def _nearest_texts(self, entry: int, phrase_scores: np.ndarray) -> list[str]:
-        """The answer's FUZZY_PHRASES phrases closest to the message (a very long one)."""
+        """The answer's FUZZY_PHRASES phrases closest to the message by their words."""
         start, end = int(self._first_phrase[entry]), int(self._first_phrase[entry + 1])
         texts = self._texts_by_entry[entry]
         if end - start <= FUZZY_PHRASES:
@@ -147,9 +145,7 @@ class StemScorer:
         for entry in order.tolist():
             found = process.extractOne(
                 query_text,
-                self._nearest_texts(entry, phrase_scores)
-                if len(stems) > FUZZY_LONG
-                else self._texts_by_entry[entry],
+                self._nearest_texts(entry, phrase_scores),
                 scorer=fuzz.token_sort_ratio,
             )
             similarity = found[1] / 100 if found else 0.0

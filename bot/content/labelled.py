@@ -1,0 +1,123 @@
+"""Labelled messages: what people send, and the answer each one should get.
+
+`content/<lang>/labelled/*.yaml` are lists of `{text, expect, kind, route?}`, the format of the
+evaluation sets (bot/tools/evaluation.py). The matcher learns every message whose kind asks for
+an answer (`info`, `overdose-info`, `services`) as one more example of the first answer its
+`expect` names, and every `out-of-scope` one as something the bot should not answer. These are
+messages written the way people write: long, with a story first, misspelt, in slang. An answer's
+own `examples` stay short and reviewed, and these teach the rest.
+
+Emergencies, crises and low mood are not learnt here: the detectors decide those before the
+matcher is asked (bot/understanding/reading.py), so those items are only measured.
+
+A broken item loses that item, never the file: it is reported with its line and left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError
+
+from bot.content.files import (
+    ContentError,
+    parse_yaml,
+    parse_yaml_data,
+    read_text,
+    validation_problems,
+)
+from bot.content.kit import ID_PATTERN, Strict
+from bot.content.problems import Problem, error, warning
+
+FOLDER = "labelled"
+Kind = Literal["emergency", "crisis", "low-mood", "overdose-info", "services", "info",
+               "out-of-scope"]  # fmt: skip
+TEACHES = ("info", "overdose-info", "services")  # the kinds the matcher learns as examples
+# An answer's id, or a mix answer's ("mix:alcohol+benzos"): mixes are found by the drugs a
+# message names (bot/understanding/mixes.py), so the matcher learns nothing from those.
+MIX = "mix:"
+AnswerId = Annotated[
+    str, Field(pattern=f"{ID_PATTERN}|^{MIX}[a-z0-9]+(-[a-z0-9]+)*\\+[a-z0-9]+(-[a-z0-9]+)*$")
+]
+
+
+class LabelledMessage(Strict):
+    text: str = Field(min_length=1)
+    expect: list[AnswerId] = []
+    kind: Kind = "info"
+    route: Literal["services"] | None = None
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """What the matcher learns: messages by the answer they ask for, and those it must not
+    answer."""
+
+    by_answer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unanswered: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return sum(map(len, self.by_answer.values())) + len(self.unanswered)
+
+
+def load_labelled(
+    paths: Iterable[Path], answers: Iterable[str] | None = None
+) -> tuple[Labelled, list[Problem]]:
+    """Every file's messages; `answers` (the language's answer ids) when known, so a message
+    labelled with an id no answer has is reported rather than learnt by nothing."""
+    known = None if answers is None else frozenset(answers)
+    by_answer: dict[str, list[str]] = {}
+    unanswered: list[str] = []
+    problems: list[Problem] = []
+    for path in paths:
+        for line, message in _messages(path, problems):
+            unknown = [
+                i
+                for i in message.expect
+                if known is not None and not i.startswith(MIX) and i not in known
+            ]
+            if unknown:
+                problems.append(warning(path, line, f"expect: no answer has the id {unknown[0]!r}"))
+            learnt = message.expect[:1] if message.kind in TEACHES and not unknown else []
+            if learnt and not learnt[0].startswith(MIX):
+                by_answer.setdefault(message.expect[0], []).append(message.text)
+            elif message.kind == "out-of-scope" and not message.expect:
+                unanswered.append(message.text)
+    taught = {answer: tuple(texts) for answer, texts in by_answer.items()}
+    return Labelled(taught, tuple(unanswered)), problems
+
+
+def _messages(path: Path, problems: list[Problem]) -> list[tuple[int, LabelledMessage]]:
+    """The file's valid messages with the lines they start on; the rest reported."""
+    try:
+        text = read_text(path)
+        data = parse_yaml_data(text, path)
+    except ContentError as exc:
+        problems.append(exc.problem)
+        return []
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(error(path, 1, "must be a list of messages, each with text and expect"))
+        return []
+    starts = _item_lines(text, path, len(data))
+    found = []
+    for index, item in enumerate(data):
+        try:
+            found.append((starts[index], LabelledMessage.model_validate(item)))
+        except ValidationError as exc:
+            problems.extend(validation_problems(path, exc, {str(index): starts[index]}, str(index)))
+    return found
+
+
+def _item_lines(text: str, path: Path, count: int) -> list[int]:
+    """The line each item starts on: the lines that begin with "-" in a file written the
+    usual way, or else every item's line from a full parse (slower, and rare)."""
+    starts = [number for number, line in enumerate(text.splitlines(), 1) if line.startswith("-")]
+    if len(starts) == count:
+        return starts
+    lines = parse_yaml(text, path).lines
+    return [lines.get(str(index), 1) for index in range(count)]

@@ -1,0 +1,66 @@
+"""Learning the labelled messages: at once, or while the bot already answers.
+
+Reading thousands of labelled messages (content/<lang>/labelled/) and building the matcher over
+them takes longer than the rest of start-up together. The Telegram bot therefore starts
+answering without them, from the answers' own titles, keywords and examples, and learns them in
+a thread of its own; the matcher swaps its scorer in whole when they are learnt
+(Matcher.learn). Every detector (overdose, crisis, the finder) is ready from the first message:
+only which answer a question gets can change, once, a second or so after start-up. The terminal,
+the checker, the benchmarks and the tests learn them before the first message (`later=False`),
+so what they measure is what people get once the bot is up.
+
+Nothing here sees a message: only content files are read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.content.labelled import Labelled, load_labelled
+from bot.content.problems import Problem
+from bot.understanding.matcher import Matcher
+
+log = logging.getLogger(__name__)
+
+
+class Learning:
+    """The labelled messages of one language, learnt by its matcher now or in a thread."""
+
+    def __init__(self, files: Sequence[Path], answers: Iterable[str]) -> None:
+        self.files = tuple(files)
+        self.answers = frozenset(answers)
+        self.problems: list[Problem] = []
+        self.learnt = threading.Event()
+
+    def read(self) -> Labelled:
+        """The files' messages; their problems kept in `problems` (for `hrbot check`)."""
+        labelled, problems = load_labelled(self.files, self.answers)
+        self.problems.extend(problems)
+        return labelled
+
+    def start(self, matcher: Matcher) -> None:
+        """Learn in a thread of its own; `learnt` is set when the matcher ranks with them."""
+        thread = threading.Thread(target=self._learn, args=(matcher,), name="learn-labelled")
+        thread.daemon = True  # a bot told to stop doesn't wait for it
+        thread.start()
+
+    def done(self) -> None:
+        self.learnt.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the labelled messages are learnt (at once when they were learnt first)."""
+        return self.learnt.wait(timeout)
+
+    def _learn(self, matcher: Matcher) -> None:
+        try:
+            matcher.learn(self.read())
+            for problem in self.problems:
+                if problem.is_error:
+                    log.warning("content problem, skipped: %s", problem)
+        except Exception:  # the bot keeps answering from the answers' own examples
+            log.exception("the labelled messages could not be learnt; answering without them")
+        finally:
+            self.done()
