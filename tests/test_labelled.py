@@ -132,3 +132,29 @@ def test_a_file_that_breaks_the_learning_thread_leaves_the_bot_answering(tmp_pat
     assert english.learning.wait(timeout=120)
     assert [p.line for p in english.learning.problems] == [1]
     assert english.read("how do i use naloxone").shown == "naloxone-how"
+
+
+ZORBLAX = """\
+- text: "my mate has gone full zorblax wibble on the sofa, do something"
+  expect: [overdose-now]
+  kind: emergency
+- text: "im going to do the big florp tonight, the florp is ready"
+  expect: [crisis-support]
+  kind: crisis
+"""
+
+
+def test_a_labelled_overdose_no_phrase_catches_still_gets_the_card(tmp_path: Path) -> None:
+    english = build_engine(Config(local_content=local_labelled(tmp_path, ZORBLAX))).language("en")
+    reading = english.read("help he has gone full zorblax wibble")
+    assert reading.route is Route.EMERGENCY and reading.shown == "overdose-now"
+    told = english.read("last year my mate went full zorblax wibble, what should i have done")
+    assert told.route is not Route.EMERGENCY  # a story, as with the phrases
+    crisis = english.read("the florp is ready, doing the big florp")
+    assert crisis.route is Route.CRISIS and crisis.shown == "crisis-support"
+    assert english.read("the big florp lol 😂").route is not Route.CRISIS  # a joke
+
+
+def test_without_its_labelled_messages_no_such_card_is_guessed() -> None:
+    english = build_engine(Config()).language("en")
+    assert english.read("help he has gone full zorblax wibble").route is not Route.EMERGENCY

@@ -7,8 +7,10 @@ an answer (`info`, `overdose-info`, `services`) as one more example of the first
 messages written the way people write: long, with a story first, misspelt, in slang. An answer's
 own `examples` stay short and reviewed, and these teach the rest.
 
-Emergencies, crises and low mood are not learnt here: the detectors decide those before the
-matcher is asked (bot/understanding/reading.py), so those items are only measured.
+Emergencies and crises are learnt apart, as what an overdose or a crisis happening now sounds
+like: the emergency detector's phrases come first, and a message they miss that is nearer to
+these than to any answer still gets the card (bot/understanding/emergency.py). Low mood is only
+measured.
 
 A broken item loses that item, never the file: it is reported with its line and left out.
 """
@@ -58,9 +60,12 @@ class Labelled:
 
     by_answer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     unanswered: tuple[str, ...] = ()
+    overdoses: tuple[str, ...] = ()  # kind emergency: an overdose happening now
+    crises: tuple[str, ...] = ()  # kind crisis: a suicidal crisis or self-harm now
 
     def __len__(self) -> int:
-        return sum(map(len, self.by_answer.values())) + len(self.unanswered)
+        told = (self.unanswered, self.overdoses, self.crises)
+        return sum(map(len, self.by_answer.values())) + sum(map(len, told))
 
 
 def load_labelled(
@@ -71,6 +76,7 @@ def load_labelled(
     known = None if answers is None else frozenset(answers)
     by_answer: dict[str, list[str]] = {}
     unanswered: list[str] = []
+    now: dict[str, list[str]] = {"emergency": [], "crisis": []}
     problems: list[Problem] = []
     for path in paths:
         for line, message in _messages(path, problems):
@@ -86,8 +92,11 @@ def load_labelled(
                 by_answer.setdefault(message.expect[0], []).append(message.text)
             elif message.kind == "out-of-scope" and not message.expect:
                 unanswered.append(message.text)
+            elif message.kind in now:
+                now[message.kind].append(message.text)
     taught = {answer: tuple(texts) for answer, texts in by_answer.items()}
-    return Labelled(taught, tuple(unanswered)), problems
+    overdoses, crises = tuple(now["emergency"]), tuple(now["crisis"])
+    return Labelled(taught, tuple(unanswered), overdoses, crises), problems
 
 
 def _messages(path: Path, problems: list[Problem]) -> list[tuple[int, LabelledMessage]]:

@@ -1,10 +1,12 @@
 """Spotting a message that may mean an overdose or a suicidal crisis happening now.
 
-This runs before the matcher, and its only job is not to miss. The phrases are data
-(`content/<lang>/emergency.yaml`) so that services can add the words their people use. Two
-ways in: phrases that say it ("not breathing", "kill myself"), and signals that describe it
-(someone down and breathing strangely after using; the means at hand and a decision made).
-A question about an emergency, or one in the past ("last month"), gets the answer instead.
+Its only job is not to miss, and what it decides comes before any answer. The phrases are data
+(`content/<lang>/emergency.yaml`) so that services can add the words their people use. Three
+ways in: phrases that say it ("not breathing", "kill myself"); signals that describe it
+(someone down and breathing strangely after using; the means at hand and a decision made); and,
+for a message neither catches, the labelled overdoses and crises (content/<lang>/labelled/)
+when they are nearer to it than any answer (the matcher's Match.emergency). A question about an
+emergency, or one in the past ("last month"), gets the answer instead.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from dataclasses import dataclass
 
 from bot.content.emergency_rules import EmergencyRules
 from bot.understanding.crisis_model import CrisisModel
-from bot.understanding.matcher import Analyser
+from bot.understanding.matcher import CRISIS_NOW, OVERDOSE_NOW, Analyser
 from bot.understanding.phrases import PhraseSet
 
 PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
+
+
+# Overdose signs (down, breathing, colour, heat) that put the overdose card before crisis signals.
+SIGNS_OVER_SIGNALS = 3
 
 
 @dataclass(frozen=True)
@@ -114,28 +120,49 @@ class EmergencyDetector:
         """The id of the emergency card this message needs, or None."""
         return self.detect_words(self._words(text), text)
 
-    def detect_words(self, words: list[str], text: str = "") -> str | None:
+    def detect_words(
+        self, words: list[str], text: str = "", nearest: str | None = None
+    ) -> str | None:
         """As `detect`, for a message already turned into canonical words (`text`, as typed,
-        is read only for joking marks like "😂")."""
+        is read only for joking marks like "😂"). `nearest`: what the labelled messages nearest
+        to it tell of (Match.emergency), for a message no phrase here catches."""
         if not words:
             return None
         crisis = self.rules.crisis_card
-        if self._crisis.found_in(words) or self._crisis_signalled(words, text):
+        if self._crisis.found_in(words):
             return crisis  # never "only a question"; the card has the 999 line too
+        overdose = self._overdose_now(words)
+        # An overdose that SIGNS_OVER_SIGNALS signs describe comes before crisis signals
+        # ("slumped, pinpoint pupils, breathing 4 times a minute, the naloxone kit in front of
+        # me"); one of someone else, or that two signs describe ("legs wont work, keep going in
+        # and out, cant stay awake, im on my own"), before the recogniser's guess.
+        signs = self._signs(words) if overdose else 0
+        if self._crisis_signalled(words, text) and signs < SIGNS_OVER_SIGNALS:
+            return crisis
         said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
         learnt = self._crisis_learnt(words, text, said)
-        overdose = self._overdose_now(words)
-        # An overdose of someone else, or one that two signs describe ("legs wont work, keep
-        # going in and out, cant stay awake, im on my own"), comes before the recogniser's guess.
-        described = self._people.found_in(words) or self._signs(words) >= 2
-        if said and learnt and not (overdose and described):
+        described = overdose and (self._people.found_in(words) or signs >= 2)
+        if said and learnt and not described:
             return crisis
         if overdose:
             return self.rules.overdose_card
         # The recogniser's guess comes after an overdose of someone else, and after any overdose
         # when it rests on its own cues ("my dads") or none: someone whose "lips r purple", or a
         # mum who "had her pills with gin tonight and has gone blue", needs the overdose steps.
-        return crisis if learnt else None
+        if learnt:
+            return crisis
+        return self._told_by_labelled(words, text, nearest)
+
+    def _told_by_labelled(self, words: list[str], text: str, nearest: str | None) -> str | None:
+        """The card the nearest labelled messages tell of, unless the message tells a story
+        or jokes, or its danger words are said of a thing ("my phone won't wake up")."""
+        if nearest == OVERDOSE_NOW:
+            if self._told_as_a_story(words) or self._about_a_thing(words):
+                return None
+            return self.rules.overdose_card
+        if nearest == CRISIS_NOW and not self._joking_in(words, text):
+            return self.rules.crisis_card
+        return None
 
     def needs_support(self, words: list[str]) -> bool:
         """Hopelessness without intent, or self-harm: answer with support and the crisis line."""

@@ -44,8 +44,18 @@ _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "germ
 # A word is everyday when the language's general word list gives it at least this frequency:
 # such words ("good", "time", "cool") can't carry a match on their own.
 EVERYDAY_FREQUENCY = 3e-5
-# The target of the labelled messages no answer fits (an answer's id is never empty).
+# The target of the labelled messages no answer fits (an answer's id is never empty), and those
+# of the labelled overdoses and crises happening now (an answer's id has no "!").
 NOTHING = ""
+OVERDOSE_NOW = "!overdose"
+CRISIS_NOW = "!crisis"
+HAPPENING_NOW = (OVERDOSE_NOW, CRISIS_NOW)
+# A message nearer to the labelled overdoses or crises than to anything else, with at least
+# EMERGENCY_SCORE and ahead of the next by EMERGENCY_MARGIN, is told as one (Match.emergency):
+# chosen on the four tuning sets written last, measured before they were learnt
+# (docs/matching.md); the margin keeps "goodbye everyone, moving to spain next week" a goodbye.
+EMERGENCY_SCORE = 40.0
+EMERGENCY_MARGIN = 8.0
 # At most this many unknown words of one message are looked up for typos.
 MAX_CORRECTIONS = 24
 
@@ -64,6 +74,9 @@ class Match:
     entry_id: str | None  # None: nothing good enough
     score: float
     alternatives: tuple[tuple[str, float], ...]  # (id, score), best first, at most three
+    # OVERDOSE_NOW or CRISIS_NOW: the labelled messages nearest to this one tell of an overdose
+    # or a crisis happening now (the emergency detector decides what that means)
+    emergency: str | None = None
 
     @property
     def confident(self) -> bool:
@@ -222,14 +235,17 @@ class Matcher:
 
     def match_words(self, canonical: Sequence[str]) -> Match:
         """As `match`, for a message already turned into canonical words."""
-        return self._decide(self.rank_words(canonical), len(canonical))
+        ranked = self.scorer.rank(canonical)
+        found = self._decide(_answers(ranked), len(canonical))
+        if ranked and ranked[0][0] in HAPPENING_NOW and ranked[0][1] >= EMERGENCY_SCORE:
+            runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+            if ranked[0][1] - runner_up >= EMERGENCY_MARGIN:
+                return replace(found, emergency=ranked[0][0])
+        return found
 
     def rank_words(self, canonical: Sequence[str]) -> Ranked:
         """The answers for a message, best first; none when it is closest to NOTHING."""
-        ranked = self.scorer.rank(canonical)
-        if ranked and ranked[0][0] == NOTHING:
-            return []
-        return [(answer, score) for answer, score in ranked if answer != NOTHING]
+        return _answers(self.scorer.rank(canonical))
 
     def _decide(self, ranked: list[tuple[str, float]], length: int = 0) -> Match:
         settings = self.settings
@@ -249,12 +265,22 @@ class Matcher:
 
 def targets_of(entries: Sequence[Entry], labelled: Labelled) -> list[Target]:
     """What the scorer ranks: each answer with its own phrases and the labelled messages that
-    ask for it, and NOTHING with those no answer fits (when there are any)."""
+    ask for it; NOTHING with those no answer fits, OVERDOSE_NOW and CRISIS_NOW with the
+    overdoses and crises (each when there are any)."""
     taught = labelled.by_answer
     targets = [Target(e.id, (*phrases_of(e), *taught.get(e.id, ()))) for e in entries]
-    if labelled.unanswered:
-        targets.append(Target(NOTHING, labelled.unanswered))
+    told = ((NOTHING, labelled.unanswered), (OVERDOSE_NOW, labelled.overdoses),
+            (CRISIS_NOW, labelled.crises))  # fmt: skip
+    targets += [Target(target, texts) for target, texts in told if texts]
     return targets
+
+
+def _answers(ranked: Ranked) -> Ranked:
+    """The answers of a ranking: none when NOTHING is the nearest of them."""
+    answers = [(target, score) for target, score in ranked if target not in HAPPENING_NOW]
+    if answers and answers[0][0] == NOTHING:
+        return []
+    return [(target, score) for target, score in answers if target != NOTHING]
 
 
 def _edits(length: int) -> int:

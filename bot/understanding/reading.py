@@ -141,7 +141,7 @@ class Reader:
         corrected = self.analyser.corrected_words(text)
         canonical = self.analyser.lexicon.apply(corrected)
         found = self.matcher.match_words(canonical)
-        card = self.detector.detect_words(canonical, text)
+        card = self.detector.detect_words(canonical, text, found.emergency)
         if card is not None and card in self.servable:
             crisis = card == self.detector.rules.crisis_card
             return Reading(Route.CRISIS if crisis else Route.EMERGENCY, found, card=card)
