@@ -17,6 +17,7 @@ A broken item loses that item, never the file: it is reported with its line and 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,19 +100,33 @@ def load_labelled(
     return Labelled(taught, tuple(unanswered), overdoses, crises), problems
 
 
-def _messages(path: Path, problems: list[Problem]) -> list[tuple[int, LabelledMessage]]:
+def _messages(path: Path, problems: list[Problem]) -> tuple[tuple[int, LabelledMessage], ...]:
     """The file's valid messages with the lines they start on; the rest reported."""
+    try:
+        found, file_problems = _read(path, path.stat().st_mtime_ns, path.stat().st_size)
+    except OSError:
+        found, file_problems = _read(path, 0, 0)  # read_text says why it can't be read
+    problems.extend(file_problems)
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _read(
+    path: Path, mtime_ns: int, size: int
+) -> tuple[tuple[tuple[int, LabelledMessage], ...], tuple[Problem, ...]]:
+    """One file read and checked, kept while it is unchanged (its time and size): every
+    engine a process builds (the checker's, the tests') reads thousands of the same
+    messages, and they are content, never anything a person sent."""
+    problems: list[Problem] = []
     try:
         text = read_text(path)
         data = parse_yaml_data(text, path)
     except ContentError as exc:
-        problems.append(exc.problem)
-        return []
+        return (), (exc.problem,)
     if data is None:
-        return []
+        return (), ()
     if not isinstance(data, list):
-        problems.append(error(path, 1, "must be a list of messages, each with text and expect"))
-        return []
+        return (), (error(path, 1, "must be a list of messages, each with text and expect"),)
     starts = _item_lines(text, path, len(data))
     found = []
     for index, item in enumerate(data):
@@ -119,7 +134,7 @@ def _messages(path: Path, problems: list[Problem]) -> list[tuple[int, LabelledMe
             found.append((starts[index], LabelledMessage.model_validate(item)))
         except ValidationError as exc:
             problems.extend(validation_problems(path, exc, {str(index): starts[index]}, str(index)))
-    return found
+    return tuple(found), tuple(problems)
 
 
 def _item_lines(text: str, path: Path, count: int) -> list[int]:
