@@ -168,7 +168,7 @@ def test_a_sure_answer_is_given_whatever_the_words(engine: Engine) -> None:
     reader = engine.language("en").reader
     found = reader.matcher.match("how do i use narcan")
     assert found.score >= reader.matcher.settings.sure
-    assert not reader.unrelated(found, ["what", "time", "is", "it"])
+    assert not reader.unrelated(found, ["what", "time", "is", "it"], ["what", "time", "is", "it"])
 
 
 def test_a_word_of_its_everyday_sense_keeps_an_everyday_word_everyday(engine: Engine) -> None:

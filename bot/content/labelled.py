@@ -2,15 +2,15 @@
 
 `content/<lang>/labelled/*.yaml` are lists of `{text, expect, kind, route?}`, the format of the
 evaluation sets (bot/tools/evaluation.py). The matcher learns every message whose kind asks for
-an answer (`info`, `overdose-info`, `services`) as one more example of the first answer its
-`expect` names, and every `out-of-scope` one as something the bot should not answer. These are
-messages written the way people write: long, with a story first, misspelt, in slang. An answer's
-own `examples` stay short and reviewed, and these teach the rest.
+an answer (`info`, `overdose-info`, `services`, and `low-mood`, whose answer is the crisis
+answer as support) as one more example of the first answer its `expect` names, and every
+`out-of-scope` one as something the bot should not answer. These are messages written the way
+people write: long, with a story first, misspelt, in slang. An answer's own `examples` stay
+short and reviewed, and these teach the rest.
 
 Emergencies and crises are learnt apart, as what an overdose or a crisis happening now sounds
 like: the emergency detector's phrases come first, and a message they miss that is nearer to
-these than to any answer still gets the card (bot/understanding/emergency.py). Low mood is only
-measured.
+these than to any answer still gets the card (bot/understanding/emergency.py).
 
 A broken item loses that item, never the file: it is reported with its line and left out.
 """
@@ -38,7 +38,7 @@ from bot.content.problems import Problem, error, warning
 FOLDER = "labelled"
 Kind = Literal["emergency", "crisis", "low-mood", "overdose-info", "services", "info",
                "out-of-scope"]  # fmt: skip
-TEACHES = ("info", "overdose-info", "services")  # the kinds the matcher learns as examples
+TEACHES = ("info", "overdose-info", "services", "low-mood")  # learnt as examples of their answer
 # An answer's id, or a mix answer's ("mix:alcohol+benzos"): mixes are found by the drugs a
 # message names (bot/understanding/mixes.py), so the matcher learns nothing from those.
 MIX = "mix:"

@@ -164,6 +164,15 @@ class EmergencyDetector:
             return self.rules.crisis_card
         return None
 
+    def tells_of_danger(self, words: list[str]) -> bool:
+        """An overdose's words or signs, happening now or not ("what would we do if someone
+        at my birthday went blue and floppy"): the message is about the bot's topic."""
+        return (
+            self._overdose.found_in(words)
+            or self._overdose_if_now.found_in(words)
+            or any(sign.found_in(words) for sign in self._sign_sets)
+        )
+
     def needs_support(self, words: list[str]) -> bool:
         """Hopelessness without intent, or self-harm: answer with support and the crisis line."""
         return (

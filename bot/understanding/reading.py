@@ -151,7 +151,10 @@ class Reader:
             return Reading(Route.GREETING, found)
         crisis_card = self.detector.rules.crisis_card
         hopeless = self.detector.needs_support(canonical)
-        if (hopeless or found.entry_id == crisis_card) and crisis_card in self.servable:
+        # the crisis answer as the matcher's guess needs the topic as any guess does ("is it
+        # going to rain at the weekend" is near the low moods people told on a weekend)
+        matched = found.entry_id == crisis_card and not self.unrelated(found, corrected, canonical)
+        if (hopeless or matched) and crisis_card in self.servable:
             if hopeless and self.about_a_drug(found, canonical):
                 return Reading(Route.ANSWER, found, offer=crisis_card)
             # "whats the point of anything", "what's the crisis line in ireland": the crisis
@@ -187,7 +190,9 @@ class Reader:
             )
         ):  # "do fent strips detect nitazenes" names two drugs but asks about test strips
             return Reading(Route.ANSWER, found, mix=mix)
-        if (found.entry_id is not None or found.alternatives) and self.unrelated(found, corrected):
+        if (found.entry_id is not None or found.alternatives) and self.unrelated(
+            found, corrected, canonical
+        ):
             # "what time is it": no answer and no "did you mean", the topics and the safety line
             return Reading(Route.NONE, found, unrelated=True)
         if found.entry_id is not None:
@@ -222,10 +227,13 @@ class Reader:
             and bool(self.mixes.substances_in(canonical))
         )
 
-    def unrelated(self, found: Match, corrected: list[str]) -> bool:
+    def unrelated(self, found: Match, corrected: list[str], canonical: list[str]) -> bool:
         """A guess the matcher is not sure of, for a message with no word about drugs,
-        health or the service ("what time is it", "my car needs new gear oil")."""
+        health or the service ("what time is it", "my car needs new gear oil") and no
+        overdose's words or signs, now or not."""
         if self.topic is None or found.score >= self.matcher.settings.sure:
+            return False
+        if self.detector.tells_of_danger(canonical):
             return False
         return not self.topic.in_message(corrected)
 

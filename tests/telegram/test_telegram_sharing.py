@@ -83,7 +83,8 @@ async def test_an_inline_query_lists_answers_that_post_their_card_and_link_back(
     assert params["is_personal"] is True and params["cache_time"] == CACHE_SECONDS
     assert params["button"]["start_parameter"] == START_PARAMETER
     for result, shared in zip(results, expected, strict=True):
-        assert result["type"] == "article" and result["title"] == shared.title
+        title = f"🆘 {shared.title}" if shared.emergency else shared.title  # a card, marked
+        assert result["type"] == "article" and result["title"] == title
         assert result["description"] == shared.description
         content = result["input_message_content"]
         assert content["message_text"] == shared.html and content["parse_mode"] == "HTML"
