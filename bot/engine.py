@@ -148,12 +148,14 @@ class LanguageEngine:
             answer=config.matching.answer_threshold,
             suggest=config.matching.suggest_threshold,
         )
+        # Every word the content uses is learnt before anything is stemmed with it, so the
+        # labelled messages read the same whether they are learnt at once or later.
+        analyser.learn(language.rules.all_phrases + language.off_topic + language.off_topic_unless)
         labelled = Labelled() if learn_later else self.learning.read()
         matcher = Matcher(list(self.entries.values()), analyser, settings, labelled)
         if not learn_later:
             self.problems.extend(self.learning.problems)
             self.learning.done()
-        analyser.learn(language.rules.all_phrases + language.off_topic + language.off_topic_unless)
         rules = language.routing.rules if language.routing else None
         off_topic = PhrasesUnless(
             language.off_topic, language.off_topic_unless, analyser.canonical_words

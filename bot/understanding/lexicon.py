@@ -6,6 +6,7 @@ words long ("special k"); the longest term wins, so "crack pipe" can differ from
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -52,6 +53,12 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self._terms)
+
+    @functools.cached_property
+    def fingerprint(self) -> int:
+        """Alike for two lexicons that map every message alike."""
+        terms = (sorted(self._terms.items()), sorted(self._contextual.items()))
+        return hash((repr(terms), tuple(sorted(self._context))))
 
     @property
     def single_word_terms(self) -> list[str]:

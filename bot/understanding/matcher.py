@@ -56,6 +56,9 @@ HAPPENING_NOW = (OVERDOSE_NOW, CRISIS_NOW)
 # (docs/matching.md); the margin keeps "goodbye everyone, moving to spain next week" a goodbye.
 EMERGENCY_SCORE = 40.0
 EMERGENCY_MARGIN = 8.0
+# The content phrases' stems kept for this many ways of reading (Analyser.content_stems).
+CONTENT_STEM_CACHES = 4
+_CONTENT_STEMS: dict[tuple[object, ...], dict[str, list[str]]] = {}
 # At most this many unknown words of one message are looked up for typos.
 MAX_CORRECTIONS = 24
 
@@ -87,6 +90,7 @@ class Analyser:
     """Message text → stems, the same way for content and for what people type."""
 
     def __init__(self, language: str, lexicon: Lexicon, stopwords: Iterable[str]) -> None:
+        self.language = language
         self.lexicon = lexicon
         self.stopwords = frozenset(plain(word) for word in stopwords)
         self._stemmer = _stemmer(language)
@@ -137,6 +141,23 @@ class Analyser:
 
     def stems(self, text: str) -> list[str]:
         return self.stems_of(self.canonical_words(text))
+
+    def content_stems(self, texts: Sequence[str]) -> list[list[str]]:
+        """`stems` of each of the content's phrases, never of a message. Kept for the process
+        by what decides them (the language, the lexicon, the words learnt): every engine the
+        checker and the tests build over the same content stems the same thousands of
+        labelled messages, which takes longer than the rest of an engine's start."""
+        key = (self.language, self.lexicon.fingerprint, self.stopwords, self._known)
+        found = _CONTENT_STEMS.pop(key, None)
+        if found is None:
+            found = {}
+            while len(_CONTENT_STEMS) >= CONTENT_STEM_CACHES:
+                _CONTENT_STEMS.pop(next(iter(_CONTENT_STEMS)))
+        _CONTENT_STEMS[key] = found  # the most recent last
+        for text in texts:
+            if text not in found:
+                found[text] = self.stems(text)
+        return [found[text] for text in texts]
 
     def everyday_stems(self, canonical: Sequence[str]) -> set[str]:
         """Stems of the words in `canonical` that are common in everyday language."""

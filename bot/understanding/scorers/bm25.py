@@ -35,7 +35,7 @@ class BM25Scorer:
         self.analyser = analyser
         self.rerank = rerank
         self.ids = [entry.id for entry in targets]
-        stemmed = [[analyser.stems(text) for text in entry.phrases] for entry in targets]
+        stemmed = [analyser.content_stems(entry.phrases) for entry in targets]
         count = max(len(targets), 1)
         df: Counter[str] = Counter()
         for phrases in stemmed:

@@ -58,7 +58,7 @@ class StemScorer:
         self.rerank = rerank
         self.ids = [entry.id for entry in targets]
 
-        stemmed = [[analyser.stems(text) for text in entry.phrases] for entry in targets]
+        stemmed = [analyser.content_stems(entry.phrases) for entry in targets]
         document_frequency: dict[str, int] = defaultdict(int)
         for phrases in stemmed:
             for stem in {stem for phrase in phrases for stem in phrase}:
