@@ -35,6 +35,7 @@ from telegram_harness import TOKEN, FakeRequest, Person  # noqa: E402
 
 from bot.config import Config, Telegram  # noqa: E402
 from bot.engine import LanguageEngine, build_engine  # noqa: E402
+from bot.understanding.learning import settle  # noqa: E402
 from handlers.app import build_application  # noqa: E402
 from handlers.counters import Counters  # noqa: E402
 from handlers.words import load_words  # noqa: E402
@@ -89,6 +90,7 @@ async def emergency_delays(long_texts: Sequence[str], rounds: int) -> tuple[list
     the emergency's own median time)."""
     config = Config(country="GB", telegram=Telegram(concurrent_updates=16, messages_per_second=0))
     engine = build_engine(config)
+    settle()  # as `hrbot run` does (handlers/app.py)
     request = FakeRequest()
     application = build_application(
         config, engine, TOKEN, Counters(), load_words(engine), request, FakeRequest()
@@ -126,6 +128,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     engine = build_engine(Config(country="GB")).language("en")
+    settle()  # as `hrbot run` does (handlers/app.py)
     ok = True
     print(f"reading and answering one {LIMIT}-character message ({args.rounds} rounds each):")
     texts = shapes(engine)
