@@ -37,6 +37,7 @@ from telegram_harness import BOT_USERNAME, TOKEN, FakeRequest  # noqa: E402
 
 from bot.config import Config, Telegram  # noqa: E402
 from bot.engine import build_engine  # noqa: E402
+from bot.understanding.learning import settle  # noqa: E402
 from handlers.app import build_application  # noqa: E402
 from handlers.counters import Counters  # noqa: E402
 from handlers.ptb import AnyApplication  # noqa: E402
@@ -187,6 +188,7 @@ async def main(args: argparse.Namespace) -> int:
     )
     config = Config(country="GB", telegram=telegram)
     engine = build_engine(config)
+    settle()  # as `hrbot run` does (handlers/app.py)
     request = Forgetful()
     counters = Counters()
     application = build_application(

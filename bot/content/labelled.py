@@ -100,6 +100,11 @@ def load_labelled(
     return Labelled(taught, tuple(unanswered), overdoses, crises), problems
 
 
+def forget_files() -> None:
+    """Drop the files kept for building more engines (a running bot builds no more)."""
+    _read.cache_clear()
+
+
 def _messages(path: Path, problems: list[Problem]) -> tuple[tuple[int, LabelledMessage], ...]:
     """The file's valid messages with the lines they start on; the rest reported."""
     try:

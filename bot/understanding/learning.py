@@ -20,20 +20,24 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.content.labelled import Labelled, load_labelled
+from bot.content.labelled import Labelled, forget_files, load_labelled
 from bot.content.problems import Problem
-from bot.understanding.matcher import Matcher
+from bot.understanding.matcher import Matcher, forget_content_stems
 
 log = logging.getLogger(__name__)
 
 
 def settle() -> None:
-    """Leave what start-up built out of the garbage collector's full passes (`gc.freeze`).
+    """Start-up is over: drop what was kept for building more engines, and leave the rest out
+    of the garbage collector's full passes (`gc.freeze`).
 
     The labelled messages make hundreds of thousands of objects that live as long as the bot,
     and one full pass over them holds a reply up by a tenth of a second. Called when the bot
     has started and again when it has learnt them; what a message makes is still collected.
     """
+    forget_files()
+    forget_content_stems()
+    gc.collect()
     gc.freeze()
 
 

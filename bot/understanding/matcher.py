@@ -284,6 +284,12 @@ class Matcher:
         return Match(None, best, ((best_id, best), *others)[:3])
 
 
+def forget_content_stems() -> None:
+    """Drop the content phrases' stems kept for building more engines (a running bot builds
+    no more)."""
+    _CONTENT_STEMS.clear()
+
+
 def targets_of(entries: Sequence[Entry], labelled: Labelled) -> list[Target]:
     """What the scorer ranks: each answer with its own phrases and the labelled messages that
     ask for it; NOTHING with those no answer fits, OVERDOSE_NOW and CRISIS_NOW with the
