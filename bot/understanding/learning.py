@@ -28,17 +28,17 @@ log = logging.getLogger(__name__)
 
 
 def settle() -> None:
-    """Start-up is over: drop what was kept for building more engines, and leave the rest out
-    of the garbage collector's full passes (`gc.freeze`).
+    """Start-up is over: drop what was kept for building more engines (the labelled files
+    read, the content phrases' stems) and collect it.
 
-    The labelled messages make hundreds of thousands of objects that live as long as the bot,
-    and one full pass over them holds a reply up by a tenth of a second. Called when the bot
-    has started and again when it has learnt them; what a message makes is still collected.
+    Those are hundreds of thousands of objects, and while they live every full pass of the
+    garbage collector walks them: one held a reply up by a tenth of a second. Called when the
+    bot has started and again when it has learnt the labelled messages. Nothing is frozen
+    (`gc.freeze`): an object frozen while a message is handled would never be collected.
     """
     forget_files()
     forget_content_stems()
     gc.collect()
-    gc.freeze()
 
 
 class Learning:
