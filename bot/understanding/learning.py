@@ -6,8 +6,8 @@ answering without them, from the answers' own titles, keywords and examples, and
 a thread of its own; the matcher swaps its scorer in whole when they are learnt
 (Matcher.learn). Every detector (overdose, crisis, the finder) is ready from the first message:
 only which answer a question gets can change, once, a second or so after start-up. The terminal,
-the checker, the benchmarks and the tests learn them before the first message (`later=False`),
-so what they measure is what people get once the bot is up.
+the checker, the benchmarks and the tests learn them before the first message (`learn_later`
+false, the default), so what they measure is what people get once the bot is up.
 
 Nothing here sees a message: only content files are read.
 """
