@@ -188,7 +188,7 @@ async def main(args: argparse.Namespace) -> int:
     )
     config = Config(country="GB", telegram=telegram)
     engine = build_engine(config)
-    settle()  # as `hrbot run` does (handlers/app.py)
+    settle()  # as a running bot does once it has learnt (bot/understanding/learning.py)
     request = Forgetful()
     counters = Counters()
     application = build_application(

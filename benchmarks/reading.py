@@ -90,7 +90,7 @@ async def emergency_delays(long_texts: Sequence[str], rounds: int) -> tuple[list
     the emergency's own median time)."""
     config = Config(country="GB", telegram=Telegram(concurrent_updates=16, messages_per_second=0))
     engine = build_engine(config)
-    settle()  # as `hrbot run` does (handlers/app.py)
+    settle()  # as a running bot does once it has learnt (bot/understanding/learning.py)
     request = FakeRequest()
     application = build_application(
         config, engine, TOKEN, Counters(), load_words(engine), request, FakeRequest()
@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
     engine = build_engine(Config(country="GB")).language("en")
-    settle()  # as `hrbot run` does (handlers/app.py)
+    settle()  # as a running bot does once it has learnt (bot/understanding/learning.py)
     ok = True
     print(f"reading and answering one {LIMIT}-character message ({args.rounds} rounds each):")
     texts = shapes(engine)

@@ -38,13 +38,14 @@ ALLOWED_FALSE_EMERGENCIES = 0.082
 def tune(method: str, floor: float) -> None:
     engine = build_engine(Config(matching=Matching(method=method)))  # type: ignore[arg-type]
     matcher = engine.language("en").matcher
-    ranking = matcher.rank_words
+    scorer = matcher.scorer  # the matcher asks its scorer for every ranking
+    ranking = scorer.rank
     rank = lru_cache(maxsize=None)(lambda canonical: ranking(canonical))
 
     def cached(canonical: Sequence[str]) -> Ranked:
         return list(rank(tuple(canonical)))
 
-    matcher.rank_words = cached  # type: ignore[method-assign]
+    scorer.rank = cached  # type: ignore[method-assign]
     analyser = matcher.analyser
     read = lru_cache(maxsize=None)(analyser.canonical_words)
     analyser.canonical_words = lambda text: list(read(text))  # type: ignore[method-assign]

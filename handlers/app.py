@@ -32,7 +32,6 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.config import Config
 from bot.engine import Engine, build_engine
 from bot.tools.alerts import state
-from bot.understanding.learning import settle
 from handlers.alerts import AlertPoster, alert_poster, post_alert, posting
 from handlers.commands import register_commands
 from handlers.counters import Counters
@@ -263,7 +262,6 @@ def run(config: Config, out: TextIO | None = None) -> int:
         secret = read_webhook_secret(telegram) if telegram.mode == "webhook" else ""
         engine = build_engine(config, learn_later=True)  # answers before it has learnt all
         words = load_words(engine)
-        settle()
     except (SecretError, WordsError, ValueError) as exc:
         print(f"hrbot: {exc}", file=err)
         return 2

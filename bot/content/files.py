@@ -56,13 +56,8 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> YamlDoc:
         if node is not None:
             _check_expansion(node, path, first_line)
         data = _LOADER("").construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        reason = exc.problem or "is not valid YAML"
-        raise ContentError(path, line, f"YAML: {reason}") from None
     except yaml.YAMLError as exc:
-        raise ContentError(path, first_line, f"YAML: {exc}") from None
+        raise _yaml_problem(exc, path, first_line) from None
     lines: dict[str, int] = {}
     if node is not None:
         _collect_lines(node, "", first_line, lines, path)
@@ -149,12 +144,17 @@ def parse_yaml_data(text: str, path: Path) -> Any:
         return parse_yaml(text, path).data
     try:
         return yaml.load(text, Loader=_LOADER)  # a safe loader, and no aliases
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, path) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: Path, first_line: int = 1) -> ContentError:
+    """What the YAML parser said, with the line it said it of."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or "is not valid YAML"
-        raise ContentError(path, 1 + (mark.line if mark else 0), f"YAML: {reason}") from None
-    except yaml.YAMLError as exc:
-        raise ContentError(path, 1, f"YAML: {exc}") from None
+        return ContentError(path, first_line + (mark.line if mark else 0), f"YAML: {reason}")
+    return ContentError(path, first_line, f"YAML: {exc}")
 
 
 def _collect_lines(

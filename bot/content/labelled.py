@@ -88,9 +88,9 @@ def load_labelled(
             ]
             if unknown:
                 problems.append(warning(path, line, f"expect: no answer has the id {unknown[0]!r}"))
-            learnt = message.expect[:1] if message.kind in TEACHES and not unknown else []
-            if learnt and not learnt[0].startswith(MIX):
-                by_answer.setdefault(message.expect[0], []).append(message.text)
+            answer = message.expect[0] if message.expect and not unknown else ""
+            if message.kind in TEACHES and answer and not answer.startswith(MIX):
+                by_answer.setdefault(answer, []).append(message.text)
             elif message.kind == "out-of-scope" and not message.expect:
                 unanswered.append(message.text)
             elif message.kind in now:
@@ -108,7 +108,8 @@ def forget_files() -> None:
 def _messages(path: Path, problems: list[Problem]) -> tuple[tuple[int, LabelledMessage], ...]:
     """The file's valid messages with the lines they start on; the rest reported."""
     try:
-        found, file_problems = _read(path, path.stat().st_mtime_ns, path.stat().st_size)
+        stat = path.stat()
+        found, file_problems = _read(path, stat.st_mtime_ns, stat.st_size)
     except OSError:
         found, file_problems = _read(path, 0, 0)  # read_text says why it can't be read
     problems.extend(file_problems)

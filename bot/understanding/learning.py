@@ -32,9 +32,10 @@ def settle() -> None:
     read, the content phrases' stems) and collect it.
 
     Those are hundreds of thousands of objects, and while they live every full pass of the
-    garbage collector walks them: one held a reply up by a tenth of a second. Called when the
-    bot has started and again when it has learnt the labelled messages. Nothing is frozen
-    (`gc.freeze`): an object frozen while a message is handled would never be collected.
+    garbage collector walks them: one held a reply up by a tenth of a second. Called by the
+    learning thread when it is done (before then the caches hold only the answers' own
+    phrases), and by benchmarks that build an engine the way the terminal does. Nothing is
+    frozen (`gc.freeze`): an object frozen while a message is handled would never be collected.
     """
     forget_files()
     forget_content_stems()

@@ -148,11 +148,9 @@ class Analyser:
         checker and the tests build over the same content stems the same thousands of
         labelled messages, which takes longer than the rest of an engine's start."""
         key = (self.language, self.lexicon.fingerprint, self.stopwords, self._known)
-        found = _CONTENT_STEMS.pop(key, None)
-        if found is None:
-            found = {}
-            while len(_CONTENT_STEMS) >= CONTENT_STEM_CACHES:
-                _CONTENT_STEMS.pop(next(iter(_CONTENT_STEMS)))
+        found = _CONTENT_STEMS.pop(key, None) or {}
+        for oldest in list(_CONTENT_STEMS)[: max(len(_CONTENT_STEMS) + 1 - CONTENT_STEM_CACHES, 0)]:
+            _CONTENT_STEMS.pop(oldest, None)
         _CONTENT_STEMS[key] = found  # the most recent last
         for text in texts:
             if text not in found:
