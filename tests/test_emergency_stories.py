@@ -23,6 +23,7 @@ TOLD_AS_A_STORY = [
     "is it an od if someone is nodding but still answering you",
     "scared of going over now my tolerance is down, how much less should i use",
     "what if someone throws up while they're out cold, what do i do then",
+    "a thing on the news about a lad overheating on pills at a festival, what would you do",
 ]
 
 HAPPENING_NOW = [
@@ -67,6 +68,9 @@ DESCRIBED = [
     "EMERGENCY someone od in the staff toilets",
     "his chest goes up maybe twice a minute and his face has gone ashy, we both used",
     "did too many lines, my heart is going so hard i can see it in my chest, going to collapse",
+    "ambo is on the way and her lips are going grey, what do i do till they get here",
+    "my mate just dropped after the pipe, shaking, eyes rolled back in his head",
+    "my heart is at 190 bpm and im roasting, took way too much speed",
 ]
 
 
@@ -101,6 +105,7 @@ SAID_OF_A_THING = [
     "my phone froze and went black and it won't wake up no matter what",
     "overdosed on netflix this weekend, watched the whole series in two days",
     "the leaves on my plant are going grey and it looks dead",
+    "dropped my ipad in the sink last thing, is rice a myth",
 ]
 SAID_OF_A_PERSON_TOO = [
     "my phone is dead and my mate isnt breathing",
@@ -149,6 +154,8 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "my friend is having a whitey after too much bud, pale and sweating",
         "missed my shot and my hand went cold and purple, did i hit an artery",
         "keep getting fevers after i use, can you get a heart infection from banging up",
+        "three days off the gear, sweating buckets and my legs wont stop kicking, how long is left",
+        "my mate on acid keeps saying hes dying but hes breathing fine, how do i calm him down",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(

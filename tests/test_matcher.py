@@ -60,6 +60,10 @@ def test_lexicon_maps_longest_term_first() -> None:
         ("tranq", ["xylazine"]),
         ("subs", ["buprenorphine"]),
         ("ＯＤ", ["overdose"]),
+        # a stretched letter cut to two is a known word with one: "way", not "away"
+        ("took waaay too much", ["took", "way", "too", "much"]),
+        ("soooo", ["so"]),
+        ("200", ["200"]),
     ],
 )
 def test_typos_slang_and_stretching_become_canonical_words(

@@ -43,13 +43,15 @@ class CrisisSignals(Strict):
 
 class OverdoseSignals(Strict):
     """An overdose described: two of down, breathing and colour, or one of them (or the signs
-    of overheating) after using."""
+    of overheating) after using. One sign after using is not an overdose in a message that
+    tells of `withdrawal`: its sweats, shakes and pains are not an overdose's."""
 
     down: Words = []
     breathing: Words = []
     colour: Words = []
     overheating: Words = []
     used: Words = []
+    withdrawal: Words = []
 
 
 class EmergencyRules(Strict):

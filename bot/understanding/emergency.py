@@ -103,6 +103,7 @@ class EmergencyDetector:
         self._overheating = phrases(overdose.overheating)
         self._sign_sets = (self._down, self._breathing, self._colour, self._overheating)
         self._used = phrases(overdose.used)
+        self._withdrawal = phrases(overdose.withdrawal)
         self._support = phrases(rules.support)
         self._low = phrases(rules.low)
         self._past = phrases(rules.past)
@@ -272,8 +273,19 @@ class EmergencyDetector:
             return True  # "chest is crushing and my heart is going mental"
         if found and self._urgent.found_in(words):
             return True  # "HES GONE GREY HELP ME": one sign, and a plea or the present tense
-        one_after_using = (found >= 1 or heat >= 1) and self._used.found_in(words)
-        return one_after_using and not (self.off_topic and self.off_topic.found_in(words))
+        one_after_using = (found >= 1 or heat >= 1) and self._used_apart(words)
+        if not one_after_using or self._withdrawal.found_in(words):
+            return False  # "day 2 off the gear, sweating through the sheets"
+        return not (self.off_topic and self.off_topic.found_in(words))
+
+    def _used_apart(self, words: list[str]) -> bool:
+        """Using told in words of its own, not in the sign's: "dropped" is a sign ("he
+        dropped") and using ("dropped a pill"), but "dropped my iphone" is neither twice."""
+        signs = [span for sign in self._sign_sets for span in sign.spans_in(words)]
+        return any(
+            not any(start <= used[0] and used[1] <= end for start, end in signs)
+            for used in self._used.spans_in(words)
+        )
 
     def _signs(self, words: list[str]) -> int:
         """How many overdose signs the message describes (down, breathing, colour, heat)."""

@@ -130,7 +130,10 @@ class Analyser:
         budget = MAX_CORRECTIONS
         looked_up: dict[str, str] = {}  # this message's repeated words, for this call only
         for word in words(text):
-            if budget and self._may_be_typo(plain(word)):
+            single = self._unstretched(plain(word))
+            if single is not None:
+                corrected.append(single)  # "waaay" is cut to "waay": "way", not "away"
+            elif budget and self._may_be_typo(plain(word)):
                 budget -= 1
                 if word not in looked_up:
                     looked_up[word] = self._closest(word)
@@ -182,6 +185,22 @@ class Analyser:
         # A stemmer keeps the last word it stemmed: overwrite it, so no message word stays.
         self._stemmer.stemWord("x" * max(len(word.encode()) for word in missing))
         return [table[word] if word in table else fresh[word] for word in canonical]
+
+    def _unstretched(self, bare: str) -> str | None:
+        """An unknown word that is a known one with a letter doubled ("waay", "soo", "noo":
+        words() cuts a stretched letter to two), as that word; None for any other word."""
+        if len(bare) < 3 or not bare.isalpha() or bare in self._known or not self._vocabulary:
+            return None
+        if self._dictionary is not None and bare in self._dictionary:
+            return None
+        for at in range(len(bare) - 1):
+            if bare[at] == bare[at + 1]:
+                single = bare[:at] + bare[at + 1 :]
+                if single in self._known or (
+                    self._dictionary is not None and single in self._dictionary
+                ):
+                    return single
+        return None
 
     def _may_be_typo(self, bare: str) -> bool:
         if bare in self._known or len(bare) < 4 or not bare.isalpha() or not self._vocabulary:

@@ -36,6 +36,10 @@ class PhraseSet:
         """Every position where a phrase match starts, in order."""
         return sorted({start for start, _ in self._matches(words)})
 
+    def spans_in(self, words: list[str]) -> set[tuple[int, int]]:
+        """Every (start, end) of a match, both words included."""
+        return set(self._matches(words))
+
     def count_in(self, words: list[str]) -> int:
         """How many matches that don't overlap: "after tonight" is one time said, not two
         ("after tonight" and "tonight")."""
