@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import Config, ConfigError, Matching, MatchingMethod, load_config
 from bot.engine import Engine, build_engine
+from bot.library import load_library
 from bot.understanding.matcher import Matcher, MatchSettings
 from bot.understanding.scorers import DEFAULT_METHOD, METHODS, method_for
 
@@ -29,8 +30,13 @@ ELSEWHERE = ["what's the weather like tomorrow", "who won the football last nigh
 
 @pytest.fixture(scope="module", params=ALL)
 def method_engine(request: pytest.FixtureRequest) -> tuple[str, Engine]:
+    """The bundled answers without the labelled messages: the contract is the same with them,
+    and the methods that train would take seconds each on them (benchmarks/ measures those)."""
     method = request.param
-    return method, build_engine(Config(matching=Matching(method=method)))
+    config = Config(matching=Matching(method=method))
+    library = load_library(config.content_dir, config.local_content)
+    library.languages[config.default_language].labelled_files = ()
+    return method, Engine(library, config)
 
 
 def test_the_config_names_every_method_and_only_those() -> None:
@@ -68,14 +74,8 @@ def test_scores_run_0_to_100_and_alternatives_are_other_real_answers(
         assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
 
 
-def test_a_plain_question_is_answered(
-    method_engine: tuple[str, Engine], request: pytest.FixtureRequest
-) -> None:
-    method, engine = method_engine
-    if method == "bm25":  # measured: docs/matching.md
-        reason = "bm25 caps each word's weight, so with the labelled messages every naloxone "
-        reason += "answer has all of 'use narcan' and they tie at 100"
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+def test_a_plain_question_is_answered(method_engine: tuple[str, Engine]) -> None:
+    _, engine = method_engine
     assert engine.read("how do i use narcan", "en").shown == "naloxone-how"
     assert engine.read("how do fentanyl test strips work", "en").shown == "fentanyl-test-strips"
 
