@@ -71,6 +71,8 @@ DESCRIBED = [
     "ambo is on the way and her lips are going grey, what do i do till they get here",
     "my mate just dropped after the pipe, shaking, eyes rolled back in his head",
     "my heart is at 190 bpm and im roasting, took way too much speed",
+    "freaking out, mate did loads of mandy, he is burning up, confused and his heart is racing",
+    "had a panic attack after a bag of fent and now he is blue and wont wake",
 ]
 
 
@@ -156,6 +158,7 @@ def test_where_to_get_drugs_is_declined_but_getting_hooked_is_answered(engine: E
         "keep getting fevers after i use, can you get a heart infection from banging up",
         "three days off the gear, sweating buckets and my legs wont stop kicking, how long is left",
         "my mate on acid keeps saying hes dying but hes breathing fine, how do i calm him down",
+        "ate a brownie at a barbecue, heart racing, i know im not dying, how do i calm down",
     ],
 )
 def test_words_an_overdose_shares_said_of_something_else_get_no_card(

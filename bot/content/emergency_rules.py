@@ -44,7 +44,8 @@ class CrisisSignals(Strict):
 class OverdoseSignals(Strict):
     """An overdose described: two of down, breathing and colour, or one of them (or the signs
     of overheating) after using. One sign after using is not an overdose in a message that
-    tells of `withdrawal`: its sweats, shakes and pains are not an overdose's."""
+    tells of `withdrawal`: its sweats, shakes and pains are not an overdose's. A `panic` told as
+    one, whose only signs are a racing heart or feeling like dying, is not one either."""
 
     down: Words = []
     breathing: Words = []
@@ -52,6 +53,7 @@ class OverdoseSignals(Strict):
     overheating: Words = []
     used: Words = []
     withdrawal: Words = []
+    panic: Words = []
 
 
 class EmergencyRules(Strict):

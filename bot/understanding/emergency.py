@@ -24,6 +24,8 @@ PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
 
 # Overdose signs (down, breathing, colour, heat) that put the overdose card before crisis signals.
 SIGNS_OVER_SIGNALS = 3
+# At most this many signs of heat in a panic told as one (a racing heart, feeling like dying).
+PANIC_SIGNS = 2
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class EmergencyDetector:
         self._sign_sets = (self._down, self._breathing, self._colour, self._overheating)
         self._used = phrases(overdose.used)
         self._withdrawal = phrases(overdose.withdrawal)
+        self._panic = phrases(overdose.panic)
         self._support = phrases(rules.support)
         self._low = phrases(rules.low)
         self._past = phrases(rules.past)
@@ -224,6 +227,8 @@ class EmergencyDetector:
         said = self._overdose.found_in(words) or (now and self._overdose_if_now.found_in(words))
         if not said and not self._overdose_signalled(words):
             return False
+        if self._only_a_panic(words):
+            return False  # "heart racing, i know its just the weed, how do i calm down"
         if self._about_a_thing(words):
             return False  # "my phone froze and it won't wake up"
         if self._told_as_a_story(words) and not self._urgent.found_in(words):
@@ -235,6 +240,21 @@ class EmergencyDetector:
             return True
         danger = [self._overdose.first_in(words), self._first_signal(words)]
         return asked > min((at for at in danger if at is not None), default=len(words))
+
+    def _only_a_panic(self, words: list[str]) -> bool:
+        """A panic told as one, whose only danger words are signs of heat (a racing heart,
+        feeling like dying): nobody is down, breathing strangely or changing colour."""
+        if not self._panic.found_in(words):
+            return False
+        if any(sign.found_in(words) for sign in (self._down, self._breathing, self._colour)):
+            return False
+        heat = self._overheating.spans_in(words)
+        if not heat or self._overheating.count_in(words) > PANIC_SIGNS:
+            return False  # burning up, confused, heart going crazy: a stimulant overdose
+        return all(
+            any(start <= at and end <= until for start, until in heat)
+            for at, end in self._overdose.spans_in(words)
+        )
 
     def _about_a_thing(self, words: list[str]) -> bool:
         """A pet, a plant, a phone or a show, and no person and no drug: "not breathing" and
