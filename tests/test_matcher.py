@@ -76,6 +76,8 @@ def test_real_words_are_not_bent_into_content_words(engine: Engine) -> None:
     analyser = engine.language("en").matcher.analyser
     assert analyser.canonical_words("joke") == ["joke"]
     assert analyser.canonical_words("weather") == ["weather"]
+    # a typo one letter from a real word is not two from ours ("rehomed", a farewell word)
+    assert analyser.canonical_words("recomend") == ["recomend"]
 
 
 # --- matching -----------------------------------------------------------------------------------

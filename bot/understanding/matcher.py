@@ -223,7 +223,15 @@ class Analyser:
         found = process.extractOne(
             bare, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=edits
         )
-        return found[0] if found else word
+        if found is None:
+            return word
+        if found[1] > 1 and self._one_edit_from_a_real_word(bare):
+            return word  # "recomend" is one letter from "recommend", two from "rehomed"
+        return str(found[0])
+
+    def _one_edit_from_a_real_word(self, bare: str) -> bool:
+        dictionary = self._dictionary
+        return dictionary is not None and bool(dictionary.known(dictionary.edit_distance_1(bare)))
 
 
 class Matcher:
