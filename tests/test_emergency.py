@@ -64,6 +64,8 @@ REPORT_THEN_QUESTION = [
 # A suicidal crisis happening now.
 CRISIS_NOW = [
     "i want to die",
+    "if this bag is the strong stuff i hope it takes me",
+    "dont bother with the narcan, i dont want saving",
     "i'm going to kill myself tonight",
     "i wanna end it all",
     "i dont want to be alive anymore",

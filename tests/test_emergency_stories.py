@@ -71,6 +71,7 @@ DESCRIBED = [
     "ambo is on the way and her lips are going grey, what do i do till they get here",
     "my mate just dropped after the pipe, shaking, eyes rolled back in his head",
     "my heart is at 190 bpm and im roasting, took way too much speed",
+    "took way too much speed, heart going like a train, cant feel my fingers, alone in the flat",
     "freaking out, mate did loads of mandy, he is burning up, confused and his heart is racing",
     "had a panic attack after a bag of fent and now he is blue and wont wake",
 ]
