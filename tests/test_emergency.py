@@ -298,3 +298,11 @@ def test_an_overdose_two_signs_describe_comes_before_a_guessed_crisis(engine: En
     overdose = "took too much, legs wont work, keep going in and out, cant stay awake, on my own"
     assert english.detector.detect(overdose) == "overdose-now"
     assert english.detector.detect("tonight i won't wake up") == "crisis-support"
+
+
+def test_greetings_alone_are_not_a_crisis_the_recogniser_guesses(engine: Engine) -> None:
+    """The learnt recogniser took "just wanted to say hi" for a goodbye; a goodbye on its own
+    still gets the crisis card, as the labelled crises say."""
+    hello = engine.read("just wanted to say hi", "en")
+    assert not hello.emergency and hello.route == "greeting"
+    assert engine.read("goodbye", "en").card == "crisis-support"

@@ -125,11 +125,13 @@ class EmergencyDetector:
         return self.detect_words(self._words(text), text)
 
     def detect_words(
-        self, words: list[str], text: str = "", nearest: str | None = None
+        self, words: list[str], text: str = "", nearest: str | None = None, small_talk: bool = False
     ) -> str | None:
         """As `detect`, for a message already turned into canonical words (`text`, as typed,
         is read only for joking marks like "😂"). `nearest`: what the labelled messages nearest
-        to it tell of (Match.emergency), for a message no phrase here catches."""
+        to it tell of (Match.emergency), for a message no phrase here catches. `small_talk`: the
+        message is only greetings and thanks ("just wanted to say hi"); unless one of them is a
+        crisis cue ("goodbye"), what was learnt from examples doesn't speak for it."""
         if not words:
             return None
         crisis = self.rules.crisis_card
@@ -144,7 +146,9 @@ class EmergencyDetector:
         if self._crisis_signalled(words, text) and signs < SIGNS_OVER_SIGNALS:
             return crisis
         said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
-        learnt = self._crisis_learnt(words, text, said)
+        # only greetings or thanks ("just wanted to say hi"); a goodbye may be a farewell
+        small_talk = small_talk and not said
+        learnt = not small_talk and self._crisis_learnt(words, text, said)
         described = overdose and (self._people.found_in(words) or signs >= 2)
         if said and learnt and not described:
             return crisis
@@ -155,7 +159,7 @@ class EmergencyDetector:
         # mum who "had her pills with gin tonight and has gone blue", needs the overdose steps.
         if learnt:
             return crisis
-        return self._told_by_labelled(words, text, nearest)
+        return None if small_talk else self._told_by_labelled(words, text, nearest)
 
     def _told_by_labelled(self, words: list[str], text: str, nearest: str | None) -> str | None:
         """The card the nearest labelled messages tell of, unless the message tells a story

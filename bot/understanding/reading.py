@@ -141,13 +141,14 @@ class Reader:
         corrected = self.analyser.corrected_words(text)
         canonical = self.analyser.lexicon.apply(corrected)
         found = self.matcher.match_words(canonical)
-        card = self.detector.detect_words(canonical, text, found.emergency)
+        small_talk = self.is_small_talk(text)
+        card = self.detector.detect_words(canonical, text, found.emergency, small_talk)
         if card is not None and card in self.servable:
             crisis = card == self.detector.rules.crisis_card
             return Reading(Route.CRISIS if crisis else Route.EMERGENCY, found, card=card)
         if self.off_topic and self.off_topic.found_in(canonical):
             return Reading(Route.OFF_TOPIC, found)
-        if self.is_small_talk(text):
+        if small_talk:
             return Reading(Route.GREETING, found)
         crisis_card = self.detector.rules.crisis_card
         hopeless = self.detector.needs_support(canonical)
