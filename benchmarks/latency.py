@@ -266,7 +266,6 @@ def main() -> int:
     print(f"Python {sys.version.split()[0]}; importing the bot took {IMPORT_SECONDS:.2f} s")
     print("\nStart-up, bundled content (first run in this process)")
     load_s, library = timed(lambda: load_library(config.content_dir))
-
     index_s, engine = timed(lambda: Engine(library, config, learn_later=True))
     start_s = load_s + index_s
     results.append(start_s <= TARGET_STARTUP_S)

@@ -147,8 +147,8 @@ class EmergencyDetector:
             return crisis
         said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
         # only greetings or thanks ("just wanted to say hi"); a goodbye may be a farewell
-        small_talk = small_talk and not said
-        learnt = not small_talk and self._crisis_learnt(words, text, said)
+        greeting = small_talk and not said
+        learnt = not greeting and self._crisis_learnt(words, text, said)
         described = overdose and (self._people.found_in(words) or signs >= 2)
         if said and learnt and not described:
             return crisis
@@ -159,7 +159,7 @@ class EmergencyDetector:
         # mum who "had her pills with gin tonight and has gone blue", needs the overdose steps.
         if learnt:
             return crisis
-        return None if small_talk else self._told_by_labelled(words, text, nearest)
+        return None if greeting else self._told_by_labelled(words, text, nearest)
 
     def _told_by_labelled(self, words: list[str], text: str, nearest: str | None) -> str | None:
         """The card the nearest labelled messages tell of, unless the message tells a story

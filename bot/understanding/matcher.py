@@ -130,10 +130,11 @@ class Analyser:
         budget = MAX_CORRECTIONS
         looked_up: dict[str, str] = {}  # this message's repeated words, for this call only
         for word in words(text):
-            single = self._unstretched(plain(word))
+            bare = plain(word)
+            single = self._unstretched(bare)
             if single is not None:
                 corrected.append(single)  # "waaay" is cut to "waay": "way", not "away"
-            elif budget and self._may_be_typo(plain(word)):
+            elif budget and self._may_be_typo(bare):
                 budget -= 1
                 if word not in looked_up:
                     looked_up[word] = self._closest(word)
@@ -189,18 +190,16 @@ class Analyser:
     def _unstretched(self, bare: str) -> str | None:
         """An unknown word that is a known one with a letter doubled ("waay", "soo", "noo":
         words() cuts a stretched letter to two), as that word; None for any other word."""
-        if len(bare) < 3 or not bare.isalpha() or bare in self._known or not self._vocabulary:
-            return None
-        if self._dictionary is not None and bare in self._dictionary:
+        if len(bare) < 3 or not bare.isalpha() or not self._vocabulary or self._is_word(bare):
             return None
         for at in range(len(bare) - 1):
-            if bare[at] == bare[at + 1]:
-                single = bare[:at] + bare[at + 1 :]
-                if single in self._known or (
-                    self._dictionary is not None and single in self._dictionary
-                ):
-                    return single
+            if bare[at] == bare[at + 1] and self._is_word(single := bare[:at] + bare[at + 1 :]):
+                return single
         return None
+
+    def _is_word(self, bare: str) -> bool:
+        """A word the content uses or the language's word list has."""
+        return bare in self._known or (self._dictionary is not None and bare in self._dictionary)
 
     def _may_be_typo(self, bare: str) -> bool:
         if bare in self._known or len(bare) < 4 or not bare.isalpha() or not self._vocabulary:
