@@ -76,6 +76,15 @@ CRISIS_NOW = [
     "i wrote my note",
     "thinking about ending my life",
     "i want 2 kill myslef",
+    "want to die. seriously.",
+    "im on the bridge by the station",
+    "cant stop thinking about ending it tonight",
+    "gonna drive my car into a wall tonight",
+    "hoping the next bag is the one that takes me out",
+    "my son texted that he wants to end it and has pills with him",
+    "lost my sister to an od and i keep thinking about joining her",
+    "whats the amount of pills that makes sure you dont wake up",
+    "thinking about stepping in front of a bus, it feels like a plan now",
 ]
 
 # Questions about overdoses and emergencies: useful answers, but nobody is in danger now.

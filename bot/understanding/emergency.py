@@ -148,7 +148,11 @@ class EmergencyDetector:
         said = self._cues.found_in(words)  # a crisis cue of the rules ("the tracks")
         # only greetings or thanks ("just wanted to say hi"); a goodbye may be a farewell
         greeting = small_talk and not said
-        learnt = not greeting and self._crisis_learnt(words, text, said)
+        learnt = (
+            not greeting
+            and not self._someone_elses_story(words)
+            and self._crisis_learnt(words, text, said)
+        )
         described = overdose and (self._people.found_in(words) or signs >= 2)
         if said and learnt and not described:
             return crisis
@@ -212,6 +216,16 @@ class EmergencyDetector:
         if recogniser is None or self._joking_in(words, text):
             return False
         return recogniser.says_crisis(words, cued)
+
+    def _someone_elses_story(self, words: list[str]) -> bool:
+        """Someone else's overdose told as a story ("someone od'd right in front of me and i
+        froze, what do i do next time"): the shock in it is not a crisis the examples may
+        guess; a phrase or signal of the writer's own crisis still is one."""
+        return (
+            self._people.found_in(words)
+            and self.tells_of_danger(words)
+            and self._told_as_a_story(words)
+        )
 
     def _joking_in(self, words: list[str], text: str) -> bool:
         """A laugh or a joke word, unless the message says it is serious ("lol. not joking")."""

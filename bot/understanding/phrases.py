@@ -1,8 +1,9 @@
 """Phrase lists that staff can edit (emergency words, off-topic requests), and matching them.
 
 A phrase matches when its words appear in a message in order, with at most `MAX_GAP` other
-words between two of them. Both sides go through the same normalising (typos, slang), so
-"not breathing" matches "hes not really breathin".
+words between two of them, none of them a negation: "i really want to die" matches "i want to
+die", "i dont want him to die" does not. Both sides go through the same normalising (typos,
+slang), so "not breathing" matches "hes not really breathin".
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 MAX_GAP = 2  # other words allowed between two words of a phrase
+# Words a gap may not hold (canonical words: "dont" is "do not", "cant" is "cannot").
+NEGATIONS = ("not", "never", "cannot")
 
 
 class PhraseSet:
@@ -129,8 +132,17 @@ def _end_at(phrase: list[str], positions: dict[str, list[int]], start: int) -> i
         index = bisect.bisect_right(at, position)
         if index == len(at) or at[index] > position + 1 + MAX_GAP:
             return None
+        if _negated_between(positions, position, at[index]):
+            return None
         position = at[index]
     return position
+
+
+def _negated_between(positions: dict[str, list[int]], after: int, before: int) -> bool:
+    """A negation stands in the gap between two words of a phrase."""
+    if before == after + 1:
+        return False
+    return any(after < at < before for word in NEGATIONS for at in positions.get(word, ()))
 
 
 class PhrasesUnless(PhraseSet):
