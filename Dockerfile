@@ -14,7 +14,9 @@ FROM python:${PYTHON}-slim
 COPY --from=build /opt/hrbot /opt/hrbot
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin hrbot
+# /opt/hrbot/cache: the content's phrases as deploy/install.sh prepared them, only read here
 ENV PATH=/opt/hrbot/bin:$PATH \
+    HRBOT_CACHE_DIR=/opt/hrbot/cache \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 USER 10001:10001

@@ -1,7 +1,8 @@
 """The installed package, used as a service's IT volunteer would: from another folder.
 
 Run by .ci/run after `pip install` of the built wheel into a fresh venv (not editable), with
-that venv's `hrbot` and the wheel as arguments. Checks: --version, check, chat and match on
+that venv's `hrbot` and the wheel as arguments. Checks: --version, the content's phrases the
+install prepared (deploy/install.sh), check, chat and match on
 the bundled content; init + check + chat on a service's own folder, which survives a
 reinstall, then preview and review sign there; `hrbot run` answering through the tests'
 fake Bot API on 127.0.0.1, `hrbot health` (the container's health check) asking it over its
@@ -59,6 +60,8 @@ def main(hrbot: str, wheel: str) -> int:
             return result.stdout
 
         assert run("--version").startswith("hrbot "), "hrbot --version"
+        prepared = Path(hrbot).parent.parent / "cache"  # deploy/install.sh ran `hrbot check`
+        assert list(prepared.glob("content-words-en-*.txt")), f"no prepared phrases in {prepared}"
         run("check")
         assert "Someone is overdosing" in run("chat", stdin="my friend wont wake up\n")
         record = json.loads(run("match", "--json", "needle exchange near me"))

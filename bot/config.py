@@ -7,6 +7,7 @@ config can be shared and reviewed without a secret in it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -128,6 +129,16 @@ class Alerts(BaseModel):
         return ""
 
 
+def default_cache_dir() -> Path | None:
+    """HRBOT_CACHE_DIR (set but empty: no folder), else $XDG_CACHE_HOME/hrbot, else
+    ~/.cache/hrbot."""
+    chosen = os.environ.get("HRBOT_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hrbot"
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # The content the bot starts from: the bundled folder unless a whole other tree is given.
@@ -145,6 +156,10 @@ class Config(BaseModel):
     telegram: Telegram = Telegram()
     monitoring: Monitoring = Monitoring()
     alerts: Alerts = Alerts()
+    # Where the content's phrases, once read, are kept so the next start is faster
+    # (bot/understanding/content_words.py); null: read them at every start. Nothing of a
+    # message is ever written there.
+    cache_dir: Path | None = Field(default_factory=default_cache_dir)
 
     @field_validator("country")
     @classmethod
@@ -194,7 +209,7 @@ def _relative_to(config: Config, folder: Path) -> Config:
     }
     if files:
         config = config.model_copy(update={"telegram": telegram.model_copy(update=files)})
-    for name in ("content_dir", "local_content"):
+    for name in ("content_dir", "local_content", "cache_dir"):
         value = getattr(config, name)
         if value is not None and not value.is_absolute():
             config = config.model_copy(update={name: folder / value})

@@ -83,10 +83,12 @@ class LanguageEngine:
         clock: Callable[[], dt.datetime] = utc_now,
         numbers: NumberBook | None = None,
         learn_later: bool = False,
+        prepare: bool = False,
     ) -> None:
         """`numbers`: the book to use when it isn't the library's (a country filled in from
         the bundled file). `learn_later`: learn the labelled messages in a thread, after
-        start-up (bot/understanding/learning.py)."""
+        start-up (bot/understanding/learning.py). `prepare`: write the content's phrases, as
+        read, to the cache folder for the next start (bot/understanding/content_words.py)."""
         self.code = language.code
         self.messages = language.messages
         self.rules = language.rules
@@ -125,7 +127,9 @@ class LanguageEngine:
         self._services_setup(language, library, config, directory, clock)
         places = PlaceFinder(library.centroids, self.services.directory.area_names)
         self.learning = Learning(language.labelled_files, language.entries)
-        self.reader = self._reader(language, config, places, learn_later)  # (never offers it)
+        self.reader = self._reader(
+            language, config, places, learn_later, prepare
+        )  # (never offers it)
         self._alerts_and_people_setup(language, library, config, clock)
         if learn_later:  # last, so the thread doesn't slow the rest of start-up
             self.learning.start(self.reader.matcher)
@@ -140,9 +144,16 @@ class LanguageEngine:
         )
 
     def _reader(
-        self, language: Language, config: Config, places: PlaceFinder, learn_later: bool
+        self,
+        language: Language,
+        config: Config,
+        places: PlaceFinder,
+        learn_later: bool,
+        prepare: bool,
     ) -> Reader:
-        analyser = Analyser(language.code, language.lexicon, language.stopwords)
+        analyser = Analyser(
+            language.code, language.lexicon, language.stopwords, config.cache_dir, prepare
+        )
         settings = MatchSettings(
             method=config.matching.method,
             answer=config.matching.answer_threshold,
@@ -158,20 +169,22 @@ class LanguageEngine:
             self.learning.done()
         rules = language.routing.rules if language.routing else None
         off_topic = PhrasesUnless(
-            language.off_topic, language.off_topic_unless, analyser.canonical_words
+            language.off_topic, language.off_topic_unless, analyser.content_words
         )
         recogniser = self._crisis_model(language, analyser)
-        return Reader(
+        reader = Reader(
             matcher,
             EmergencyDetector(language.rules, analyser, recogniser, off_topic),
             off_topic,
             frozenset(plain(w) for term in language.small_talk for w in words(term)),
             Router(rules, lambda text: analyser.stem_all(analyser.canonical_words(text))),
             self.entries,
-            MixFinder(language.mixes, analyser.canonical_words),
+            MixFinder(language.mixes, analyser.content_words),
             places,
             self._topic_words(language, analyser),
         )
+        analyser.content_words.save()  # for the next start (the labelled ones when learnt)
+        return reader
 
     def _topic_words(self, language: Language, analyser: Analyser) -> TopicWords | None:
         """What makes a message about drugs, health or the service: the language's
@@ -205,8 +218,8 @@ class LanguageEngine:
         if crisis_card in self.entries:
             crisis += self.entries[crisis_card].meta.examples
         model = CrisisModel(
-            (analyser.canonical_words(t) for t in crisis),
-            (analyser.canonical_words(t) for t in [*others, *examples.not_crisis]),
+            (analyser.content_words(t) for t in crisis),
+            (analyser.content_words(t) for t in [*others, *examples.not_crisis]),
             analyser.stopwords,
         )
         return CrisisRecogniser(model, examples.threshold, examples.uncued_threshold)
@@ -684,9 +697,11 @@ class Engine:
         config: Config,
         clock: Callable[[], dt.datetime] = utc_now,
         learn_later: bool = False,
+        prepare: bool = False,
     ) -> None:
         """`learn_later`: start answering before the labelled messages are learnt
-        (bot/understanding/learning.py); the Telegram bot does."""
+        (bot/understanding/learning.py); the Telegram bot does. `prepare`: see LanguageEngine
+        (`hrbot check` and the terminal tools do; the running bot writes nothing)."""
         self.config = config
         self.library = library
         self.clock = clock  # "now" for opening hours and alerts, asked at every reply
@@ -694,7 +709,9 @@ class Engine:
         self._fallbacks: list[Fallback] = []
         numbers = self._numbers_for(config.country)
         self.languages = {
-            code: LanguageEngine(language, library, config, directory, clock, numbers, learn_later)
+            code: LanguageEngine(
+                language, library, config, directory, clock, numbers, learn_later, prepare
+            )
             for code, language in library.languages.items()
         }
         if not self.languages:
@@ -775,15 +792,20 @@ def _fallbacks(library: Library) -> dict[str, tuple[str, ...]]:
     return {kind: tuple(kinds) for kind, kinds in mapping.fallback.items()} if mapping else {}
 
 
-def build_engine(config: Config, report: TextIO | None = None, learn_later: bool = False) -> Engine:
+def build_engine(
+    config: Config,
+    report: TextIO | None = None,
+    learn_later: bool = False,
+    prepare: bool = False,
+) -> Engine:
     """The engine over every usable file of the config's content; each broken one is
-    reported and left out. `learn_later`: see Engine.
+    reported and left out. `learn_later`, `prepare`: see Engine.
 
     Problems go to `report` (the terminal) or to the log. They name files and lines only,
     never anything a person sent.
     """
     library = load_library(config.content_dir, config.local_content)
-    engine = Engine(library, config, learn_later=learn_later)
+    engine = Engine(library, config, learn_later=learn_later, prepare=prepare)
     for problem in engine.problems:
         if not problem.is_error:
             continue

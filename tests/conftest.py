@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,14 @@ from bot.tools.checker import check
 from bot.tools.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The content's phrases, once read, are kept in a folder of this test run (each worker's
+    own), not the user's ~/.cache (bot/understanding/content_words.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="hrbot-test-cache-"))
+    os.environ["HRBOT_CACHE_DIR"] = str(folder)
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 # --- answer files ------------------------------------------------------------------------------

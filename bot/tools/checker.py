@@ -50,7 +50,7 @@ def check(config: Config, today: dt.date | None = None) -> list[Problem]:
     problems.extend(_template_problems(library))
     if not library.languages:
         return problems
-    engine = Engine(library, config)
+    engine = Engine(library, config, prepare=True)  # the next start reads the phrases kept
     for language in engine.languages.values():
         problems.extend(language.problems)
         entries = library.languages[language.code].entries

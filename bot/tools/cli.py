@@ -289,7 +289,7 @@ def _engine(config: Config) -> Engine | None:
     from bot.engine import build_engine
 
     try:
-        return build_engine(config, report=sys.stderr)
+        return build_engine(config, report=sys.stderr, prepare=True)
     except ValueError as exc:
         print(f"hrbot: {exc}", file=sys.stderr)
         return None

@@ -64,7 +64,7 @@ class EmergencyDetector:
         self._words = analyser.canonical_words
 
         def phrases(items: Iterable[str]) -> PhraseSet:
-            return PhraseSet(items, self._words)
+            return PhraseSet(items, analyser.content_words)
 
         self._overdose = phrases(rules.overdose.phrases)
         self._crisis = phrases(rules.crisis.phrases)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.content.labelled import Labelled, forget_files, load_labelled
 from bot.content.problems import Problem
+from bot.understanding.content_words import forget_content_words
 from bot.understanding.matcher import Matcher, forget_content_stems
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ def settle() -> None:
     """Start-up is over: drop what was kept for building more engines (the labelled files
     read, the content phrases' stems) and collect it.
 
-    Those are hundreds of thousands of objects, and while they live every full pass of the
+    Those (and the content phrases' canonical words, bot/understanding/content_words.py) are
+    hundreds of thousands of objects, and while they live every full pass of the
     garbage collector walks them: one held a reply up by a tenth of a second. Called by the
     learning thread when it is done (before then the caches hold only the answers' own
     phrases), and by benchmarks that build an engine the way the terminal does. Nothing is
@@ -39,6 +41,7 @@ def settle() -> None:
     """
     forget_files()
     forget_content_stems()
+    forget_content_words()
     gc.collect()
 
 
@@ -73,6 +76,7 @@ class Learning:
     def _learn(self, matcher: Matcher) -> None:
         try:
             matcher.learn(self.read())
+            matcher.analyser.content_words.save()
             settle()
             for problem in self.problems:
                 if problem.is_error:

@@ -7,6 +7,7 @@ words long ("special k"); the longest term wins, so "crack pipe" can differ from
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -57,8 +58,17 @@ class Lexicon:
     @functools.cached_property
     def fingerprint(self) -> int:
         """Alike for two lexicons that map every message alike."""
+        return hash(self._mapping)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """As `fingerprint`, but the same in every process (for a file named by it)."""
+        return hashlib.sha256(self._mapping.encode()).hexdigest()
+
+    @functools.cached_property
+    def _mapping(self) -> str:
         terms = (sorted(self._terms.items()), sorted(self._contextual.items()))
-        return hash((repr(terms), tuple(sorted(self._context))))
+        return repr((repr(terms), tuple(sorted(self._context))))
 
     @property
     def single_word_terms(self) -> list[str]:

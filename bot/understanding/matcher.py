@@ -13,23 +13,27 @@ near an answer comes second.
 
 from __future__ import annotations
 
-import functools
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
-from spellchecker import SpellChecker
 
 from bot.content.labelled import Labelled
 from bot.content.model import Entry
+from bot.understanding import lexicon as lexicon_module
+from bot.understanding import normalise as normalise_module
+from bot.understanding.content_words import ContentWords, code_of, digest
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.normalise import plain, words
 from bot.understanding.scorers import DEFAULT_METHOD, LARGE_LIBRARY, METHODS, build_scorer
 from bot.understanding.scorers import method_for as method_for
 from bot.understanding.scorers.base import LONG_MESSAGE, Ranked, Target, phrases_of
+from bot.understanding.word_list import word_list
 
 try:
     import Stemmer as _FastStemmer
@@ -41,9 +45,6 @@ _SNOWBALL_NAMES = {"en": "english", "es": "spanish", "fr": "french", "de": "germ
                    "pl": "polish", "uk": "ukrainian"}  # fmt: skip
 
 
-# A word is everyday when the language's general word list gives it at least this frequency:
-# such words ("good", "time", "cool") can't carry a match on their own.
-EVERYDAY_FREQUENCY = 3e-5
 # The target of the labelled messages no answer fits (an answer's id is never empty), and those
 # of the labelled overdoses and crises happening now (an answer's id has no "!").
 NOTHING = ""
@@ -89,23 +90,36 @@ class Match:
 class Analyser:
     """Message text → stems, the same way for content and for what people type."""
 
-    def __init__(self, language: str, lexicon: Lexicon, stopwords: Iterable[str]) -> None:
+    def __init__(
+        self,
+        language: str,
+        lexicon: Lexicon,
+        stopwords: Iterable[str],
+        keep_in: Path | None = None,
+        prepare: bool = False,
+    ) -> None:
+        """`keep_in`: the folder where the content's phrases, once read, are kept for the next
+        start (bot/understanding/content_words.py); None reads them at every start. `prepare`:
+        write them there (else they are only read)."""
         self.language = language
+        self._keep_in = keep_in
+        self._prepare = prepare
         self.lexicon = lexicon
         self.stopwords = frozenset(plain(word) for word in stopwords)
         self._stemmer = _stemmer(language)
-        self._dictionary = _dictionary(language)
+        self._word_list = word_list(language, keep_in, prepare)
         self._vocabulary: list[str] = []
         self._near_length: dict[int, list[str]] = {}  # a length → the words a typo of it may be
         self._known: frozenset[str] = frozenset()
         self._known_stems: frozenset[str] = frozenset()
         self._stem_of: dict[str, str] = {}  # the content's own words only, never a message's
+        self.content_words = ContentWords(self.canonical_words, None, language, "")
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words the content uses: typo correction only ever lands on these."""
         known = set(self._known) | set(self.stopwords) | set(self.lexicon.single_word_terms)
-        for text in texts:
-            known.update(plain(word) for word in words(text))
+        # One pass over them all, not one per phrase: a line break ends a word as a space does.
+        known.update(plain(word) for word in words("\n".join(texts)))
         self._known = frozenset(known)
         ordered = sorted(known)
         stems = self.stem_all(ordered)
@@ -113,6 +127,24 @@ class Analyser:
         self._known_stems = frozenset(stems)
         self._vocabulary = sorted(word for word in known if len(word) >= 3)
         self._near_length = _by_length(self._vocabulary)
+        # The words learnt change how every phrase reads: phrases are kept by those words.
+        self.content_words = ContentWords(
+            self.canonical_words, self._keep_in, self.language, self._reading(), self._prepare
+        )
+
+    def _reading(self) -> str:
+        """A digest of everything that decides a phrase's canonical words."""
+        return digest(
+            [
+                code_of(normalise_module, lexicon_module, sys.modules[__name__]),
+                self.language,
+                self.lexicon.digest,
+                sorted(self.stopwords),
+                sorted(self._known),
+                None if self._word_list is None else self._word_list.letters,
+                None if self._word_list is None else len(self._word_list.words),
+            ]
+        )
 
     def canonical_words(self, text: str) -> list[str]:
         """Words with typos corrected and slang mapped, stopwords still in.
@@ -158,17 +190,16 @@ class Analyser:
         _CONTENT_STEMS[key] = found  # the most recent last
         for text in texts:
             if text not in found:
-                found[text] = self.stems(text)
+                found[text] = self.stems_of(self.content_words(text))
         return [found[text] for text in texts]
 
     def everyday_stems(self, canonical: Sequence[str]) -> set[str]:
         """Stems of the words in `canonical` that are common in everyday language."""
-        if self._dictionary is None:
+        if self._word_list is None:
             return set()
-        frequency = self._dictionary.word_usage_frequency
         # Each word once: a long message says "the" and "i" hundreds of times.
         unique = dict.fromkeys(canonical)
-        common = [word for word in unique if frequency(word) >= EVERYDAY_FREQUENCY]
+        common = [word for word in unique if self._word_list.is_everyday(word)]
         return set(self.stem_all(common))
 
     def stems_of(self, canonical: Sequence[str]) -> list[str]:
@@ -199,7 +230,7 @@ class Analyser:
 
     def _is_word(self, bare: str) -> bool:
         """A word the content uses or the language's word list has."""
-        return bare in self._known or (self._dictionary is not None and bare in self._dictionary)
+        return bare in self._known or (self._word_list is not None and bare in self._word_list)
 
     def _may_be_typo(self, bare: str) -> bool:
         if bare in self._known or len(bare) < 4 or not bare.isalpha() or not self._vocabulary:
@@ -207,7 +238,7 @@ class Analyser:
         if self.stem_all([bare])[0] in self._known_stems:
             return False  # another form of a known word ("overdoses"), not a typo
         # A real word we don't use ("joke") is never bent into one we do ("coke").
-        return self._dictionary is None or bare not in self._dictionary
+        return self._word_list is None or bare not in self._word_list
 
     def _closest(self, word: str) -> str:
         bare = plain(word)
@@ -229,8 +260,7 @@ class Analyser:
         return str(found[0])
 
     def _one_edit_from_a_real_word(self, bare: str) -> bool:
-        dictionary = self._dictionary
-        return dictionary is not None and bool(dictionary.known(dictionary.edit_distance_1(bare)))
+        return self._word_list is not None and self._word_list.one_edit_from_a_word(bare)
 
 
 class Matcher:
@@ -361,17 +391,3 @@ def _stemmer(language: str) -> Any:
     if _FastStemmer is not None:
         return _FastStemmer.Stemmer(name, 0)
     return snowballstemmer.stemmer(name)
-
-
-@functools.cache
-def _dictionary(language: str) -> SpellChecker | None:
-    """The language's general word list, so real words are never "corrected" into ours.
-
-    Loaded once per process and shared by every engine: it is only ever read (a word's
-    frequency, whether a word is in it), never told anything a person typed, and reading its
-    file is a third of what building a small library's engine costs.
-    """
-    try:
-        return SpellChecker(language=language)
-    except ValueError:
-        return None

@@ -1,0 +1,178 @@
+"""The content's phrases as canonical words, kept in a file from one start to the next.
+
+Reading a phrase (typo correction onto the content's words, the slang lexicon: the Analyser in
+bot/understanding/matcher.py) is most of what building an engine costs: some 10,000 of the
+content's phrases before the first reply, 20,000 labelled messages after it. Their canonical
+words are the same at every start until the content or the code that reads them changes, so
+they are kept in one file per language, named by a digest of everything that decides them
+(the reading code, the lexicon, the stopwords, the words the content uses, the word list's
+version). A file of another digest is never read: a changed phrase or lexicon is read again.
+
+Only the content's own phrases are ever kept here, never a message: what people send goes
+through `Analyser.canonical_words`, which never looks here, and the file holds only what the
+content files already say. The file is written by `hrbot check` (which the install script
+runs) and the terminal tools; the running bot only reads it, so it still writes nothing. The
+folder is `cache_dir` in the config (HRBOT_CACHE_DIR, else ~/.cache/hrbot); without a file
+there the bot reads the phrases at start-up as it always did, a few tenths of a second more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Bump when the file's layout changes.
+FORMAT = 1
+PREFIX = "content-words"
+HEADER = f"hrbot content words, format {FORMAT}: one phrase a line, a tab, its words"
+KEEP = 4  # files per language (ways of reading the phrases) kept in the folder
+# Every store alive, so `forget_content_words` can empty them all when start-up is over.
+_STORES: weakref.WeakSet[ContentWords] = weakref.WeakSet()
+
+
+def digest(parts: Iterable[object]) -> str:
+    """The same hex digest in every process for the same parts (hash() is salted per process)."""
+    sha = hashlib.sha256(f"format {FORMAT}".encode())
+    for part in parts:
+        sha.update(b"\0")
+        sha.update(part if isinstance(part, bytes) else repr(part).encode())
+    return sha.hexdigest()[:24]
+
+
+def code_of(*modules: object) -> bytes:
+    """The source of the modules that decide how a phrase is read, as part of a digest."""
+    found = []
+    for module in modules:
+        path = getattr(module, "__file__", None)
+        found.append(Path(path).read_bytes() if path else repr(module).encode())
+    return b"\0".join(found)
+
+
+class ContentWords:
+    """The canonical words of the content's phrases: read from the file, kept, written back."""
+
+    def __init__(
+        self,
+        read: Callable[[str], list[str]],
+        folder: Path | None,
+        language: str,
+        key: str,
+        write: bool = False,
+    ) -> None:
+        """`write`: `save` writes the file (`hrbot check` and the terminal tools prepare it;
+        the running bot only reads it, so it writes nothing)."""
+        self._read = read
+        self._write = write
+        self.path = folder / f"{PREFIX}-{language}-{key}.txt" if folder else None
+        self._language = language
+        self._lock = threading.Lock()  # the learning thread adds while a reply is made
+        # text → its words joined by spaces, split only when asked for: a file's lines are
+        # read in milliseconds, while turning them all into lists would take a tenth of a second
+        self._words: dict[str, str] = self._load()
+        self._added = 0
+        _STORES.add(self)
+
+    def __call__(self, text: str) -> list[str]:
+        """The canonical words of one of the content's phrases (never a message)."""
+        kept = self._words.get(text)
+        if kept is not None:
+            return kept.split(" ") if kept else []
+        found = self._read(text)
+        if _keepable(text, found):
+            with self._lock:
+                self._words[text] = " ".join(found)
+                self._added += 1
+        return found
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def save(self) -> None:
+        """Write the file when phrases were read since it was. A folder that can't be written
+        only costs the next start its time."""
+        if self.path is None or not self._added or not self._write:
+            return
+        with self._lock:
+            lines = [HEADER, *(f"{text}\t{found}" for text, found in self._words.items())]
+            self._added = 0
+        if write_whole(self.path, "\n".join(lines) + "\n"):
+            self._prune()
+
+    def _prune(self) -> None:
+        """Keep the KEEP files of this language written last: the checker, a service's own
+        content and the bundled content each read the phrases their own way."""
+        assert self.path is not None
+        files = []
+        for path in self.path.parent.glob(f"{PREFIX}-{self._language}-*.txt"):
+            with contextlib.suppress(OSError):
+                files.append((path.stat().st_mtime, path))
+        for _, older in sorted(files, reverse=True)[KEEP:]:
+            with contextlib.suppress(OSError):
+                older.unlink()
+
+    def forget(self) -> None:
+        """Drop what is kept in memory (start-up is over; the file stays)."""
+        with self._lock:
+            self._words = {}
+            self._added = 0
+
+    def _load(self) -> dict[str, str]:
+        if self.path is None:
+            return {}
+        try:
+            lines = self.path.read_text(encoding="utf-8").split("\n")
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            lines = []
+        if not lines or lines[0] != HEADER:
+            log.info("content words in %s unreadable: read again and rewritten", self.path)
+            return {}
+        found = {}
+        for line in lines[1:]:
+            text, tab, words = line.partition("\t")
+            if tab:
+                found[text] = words
+        return found
+
+
+def write_whole(path: Path, text: str) -> bool:
+    """Write the file whole or not at all (a reader never sees half of it); False, and a line
+    in the log, where the folder can't be written: that only costs the next start its time."""
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+        return True
+    except OSError as exc:
+        log.info("%s not kept (%s): read again at the next start", path, exc.strerror or exc)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        return False
+
+
+def _keepable(text: str, found: list[str]) -> bool:
+    """A phrase the file's lines can hold: no tab or line break in it, no space in a word."""
+    return not any(c in text for c in "\t\n\r") and not any(
+        not word or " " in word or "\t" in word or "\n" in word for word in found
+    )
+
+
+def forget_content_words() -> None:
+    """Empty every store in memory (bot/understanding/learning.py `settle`): tens of thousands
+    of phrases that only building an engine reads."""
+    for store in list(_STORES):
+        store.forget()
