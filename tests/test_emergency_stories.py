@@ -27,6 +27,9 @@ TOLD_AS_A_STORY = [
     "after you give someone naloxone can they go back under again",
     "how much gbl is a safe amount, heard the gap between high and out cold is tiny",
     "someone overdosed right in front of me at the hostel and i just froze, what do i do next time",
+    "my mate is freaking out on acid saying hes dyin but hes breathing grand, how do i calm him",
+    "is snoring after using a bad sign, my boyfriend does it every time",
+    "my veins are starting to collapse after a year of injecting, how do i look after them",
 ]
 
 HAPPENING_NOW = [
@@ -87,6 +90,9 @@ DESCRIBED = [
     "nodding hard and grey, tried a sternum rub, nothing",
     "found him against the wall, his nails are blue, foil next to him",
     "his breathing is once every ages and he just wont wake up",
+    "ma pals turnin blue in the toilets at the club",
+    "my partner took a handful of diazepam and is barely responding",
+    "he had a fit after the spice and now he wont come round",
 ]
 
 

@@ -64,6 +64,14 @@ def test_lexicon_maps_longest_term_first() -> None:
         ("took waaay too much", ["took", "way", "too", "much"]),
         ("soooo", ["so"]),
         ("200", ["200"]),
+        # a dropped final g is put back, not read as the nearest word ("gurnin", "shaking")
+        ("turnin blue", ["turning", "blue"]),
+        ("sharin a spoon", ["sharing", "a", "cooker"]),
+        ("nothin matters", ["nothing", "matters"]),
+        ("goin", ["going"]),
+        # a real word ending in -in stays itself
+        ("thin", ["thin"]),
+        ("a raisin", ["a", "raisin"]),
     ],
 )
 def test_typos_slang_and_stretching_become_canonical_words(

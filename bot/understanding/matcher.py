@@ -163,9 +163,9 @@ class Analyser:
         looked_up: dict[str, str] = {}  # this message's repeated words, for this call only
         for word in words(text):
             bare = plain(word)
-            single = self._unstretched(bare)
+            single = self._g_restored(bare) or self._unstretched(bare)
             if single is not None:
-                corrected.append(single)  # "waaay" is cut to "waay": "way", not "away"
+                corrected.append(single)  # "goin" is "going"; "waaay" is cut to "waay": "way"
             elif budget and self._may_be_typo(bare):
                 budget -= 1
                 if word not in looked_up:
@@ -217,6 +217,19 @@ class Analyser:
         # A stemmer keeps the last word it stemmed: overwrite it, so no message word stays.
         self._stemmer.stemWord("x" * max(len(word.encode()) for word in missing))
         return [table[word] if word in table else fresh[word] for word in canonical]
+
+    def _g_restored(self, bare: str) -> str | None:
+        """An unknown word that is a known one with its final g dropped, as people type it
+        ("goin", "breathin", "nothin", "turnin"), as that word: a typo's nearest word would
+        often be another ("turnin" is one letter from "gurnin"), and a labelled message that
+        says "goin" must still meet the phrase "going blue". None for any other word; a word
+        of the general list ending so ("cabin", "heroin", "thin") is never touched."""
+        if len(bare) < 4 or not bare.endswith("in") or not bare.isalpha():
+            return None
+        if self._word_list is not None and bare in self._word_list:
+            return None
+        whole = bare + "g"
+        return whole if self._is_word(whole) else None
 
     def _unstretched(self, bare: str) -> str | None:
         """An unknown word that is a known one with a letter doubled ("waay", "soo", "noo":
