@@ -78,6 +78,9 @@ def test_no_message_is_ever_written_to_the_file(tmp_path: Path) -> None:
     secret = "zebrafinch overdosed 48213 my flat in sheffield"
     engine.read(secret, "en")
     engine.language("en").learning.wait()
+    store = engine.language("en").reader.analyser.content_words
+    assert secret not in store  # nor held to be written later
+    store.save()
     for file in tmp_path.iterdir():
         text = file.read_text(encoding="utf-8")
         assert "zebrafinch" not in text and "48213" not in text, file

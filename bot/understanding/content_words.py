@@ -96,6 +96,9 @@ class ContentWords:
     def __len__(self) -> int:
         return len(self._words)
 
+    def __contains__(self, text: object) -> bool:
+        return text in self._words
+
     def save(self) -> None:
         """Write the file when phrases were read since it was. A folder that can't be written
         only costs the next start its time."""
