@@ -131,20 +131,20 @@ class ContentWords:
     def _load(self) -> dict[str, str]:
         if self.path is None:
             return {}
-        try:
-            lines = self.path.read_text(encoding="utf-8").split("\n")
+        found: dict[str, str] = {}
+        try:  # line by line: the whole file as one string, then split, would double its size
+            with self.path.open(encoding="utf-8", newline="\n") as file:
+                if file.readline().rstrip("\n") != HEADER:
+                    raise ValueError("not a file of this format")
+                for line in file:
+                    text, tab, words = line.rstrip("\n").partition("\t")
+                    if tab:
+                        found[text] = words
         except FileNotFoundError:
             return {}
         except (OSError, ValueError):
-            lines = []
-        if not lines or lines[0] != HEADER:
             log.info("content words in %s unreadable: read again and rewritten", self.path)
             return {}
-        found = {}
-        for line in lines[1:]:
-            text, tab, words = line.partition("\t")
-            if tab:
-                found[text] = words
         return found
 
 
@@ -155,7 +155,7 @@ def write_whole(path: Path, text: str) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
             file.write(text)
         os.replace(temporary, path)
         return True
