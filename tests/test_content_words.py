@@ -66,6 +66,12 @@ def test_what_a_kept_start_reads_is_what_a_fresh_one_reads(tmp_path: Path) -> No
         assert kept.read(text, "en") == fresh.read(text, "en"), text
 
 
+def test_the_files_can_be_read_by_the_user_the_bot_runs_as(tmp_path: Path) -> None:
+    _engine(tmp_path)
+    files = list(tmp_path.iterdir())
+    assert files and all(file.stat().st_mode & 0o044 == 0o044 for file in files)
+
+
 def test_the_running_bot_writes_nothing(tmp_path: Path) -> None:
     engine = build_engine(Config(cache_dir=tmp_path), learn_later=True)
     engine.read(MESSAGES[0], "en")

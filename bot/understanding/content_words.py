@@ -157,6 +157,9 @@ def write_whole(path: Path, text: str) -> bool:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
             file.write(text)
+        # readable by the user the bot runs as, who is often not the one who ran `hrbot check`
+        # (the image prepares it as root); it holds only the content's own words
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
         return True
     except OSError as exc:
