@@ -19,6 +19,7 @@ from bot.config import Config, default_cache_dir
 from bot.engine import Engine, build_engine
 from bot.understanding import matcher
 from bot.understanding.content_words import ContentWords
+from bot.understanding.word_list import _loaded as loaded
 from bot.understanding.word_list import word_list
 
 MESSAGES = [
@@ -125,10 +126,15 @@ def test_a_folder_that_cant_be_written_only_costs_time(
     assert "read again at the next start" in caplog.text
 
 
+def test_one_list_per_process_whether_or_not_it_is_written(tmp_path: Path) -> None:
+    assert word_list("en", tmp_path, True) is word_list("en", tmp_path)
+
+
 def test_the_kept_word_list_is_the_same_list(tmp_path: Path) -> None:
     fresh = word_list("en", None)
     written = word_list("en", tmp_path, True)  # reads pyspellchecker, writes the file
-    kept = word_list.__wrapped__("en", tmp_path)  # reads the file
+    kept, from_file = loaded.__wrapped__("en", tmp_path)  # reads the file, not the cache
+    assert from_file
     assert fresh is not None and written is not None and kept is not None
     assert kept == fresh == written
     assert kept.is_everyday("good") and not kept.is_everyday("naloxone")

@@ -113,7 +113,7 @@ class Analyser:
         self._known: frozenset[str] = frozenset()
         self._known_stems: frozenset[str] = frozenset()
         self._stem_of: dict[str, str] = {}  # the content's own words only, never a message's
-        self.content_words = ContentWords(self.canonical_words, None, language, "")
+        self._content_words: ContentWords | None = None  # made when first read, after learn
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words the content uses: typo correction only ever lands on these."""
@@ -127,10 +127,18 @@ class Analyser:
         self._known_stems = frozenset(stems)
         self._vocabulary = sorted(word for word in known if len(word) >= 3)
         self._near_length = _by_length(self._vocabulary)
-        # The words learnt change how every phrase reads: phrases are kept by those words.
-        self.content_words = ContentWords(
-            self.canonical_words, self._keep_in, self.language, self._reading(), self._prepare
-        )
+        self._content_words = None  # the words learnt change how every phrase reads
+
+    @property
+    def content_words(self) -> ContentWords:
+        """`canonical_words` for the content's own phrases, never a message's: kept, and in
+        the cache folder, by everything that decides them (bot/understanding/content_words.py).
+        Made when first asked for, once every word of the content is learnt."""
+        if self._content_words is None:
+            self._content_words = ContentWords(
+                self.canonical_words, self._keep_in, self.language, self._reading(), self._prepare
+            )
+        return self._content_words
 
     def _reading(self) -> str:
         """A digest of everything that decides a phrase's canonical words."""

@@ -56,28 +56,39 @@ class WordList:
         return False
 
 
-@functools.cache
 def word_list(language: str, keep_in: Path | None = None, write: bool = False) -> WordList | None:
     """The language's list (None where pyspellchecker has none), read once per process and
     shared by every engine: it is only ever read, never told anything a person typed.
-    `write`: keep it in `keep_in` for the next start (as ContentWords)."""
-    name = f"word-list-{language}-{digest([_version(), EVERYDAY_FREQUENCY])}.txt"
-    path = keep_in / name if keep_in else None
+    `write`: keep it in `keep_in` for the next start, unless it was read from there."""
+    found, from_file = _loaded(language, keep_in)
+    path = _path(language, keep_in)
+    if write and found is not None and path is not None and not from_file and not path.exists():
+        _write(path, found)
+    return found
+
+
+@functools.cache
+def _loaded(language: str, keep_in: Path | None) -> tuple[WordList | None, bool]:
+    """The list, and whether it came from the file in `keep_in`."""
+    path = _path(language, keep_in)
     kept = _read(path) if path else None
     if kept is not None:
-        return kept
+        return kept, True
     counts = _counts(language)
     if counts is None:
-        return None
+        return None, False
     total = sum(counts.values()) or 1
     found = WordList(
         frozenset(counts),
         frozenset(word for word, count in counts.items() if count / total >= EVERYDAY_FREQUENCY),
         "".join(sorted(set().union(*counts))),
     )
-    if path is not None and write:
-        _write(path, found)
-    return found
+    return found, False
+
+
+def _path(language: str, keep_in: Path | None) -> Path | None:
+    name = f"word-list-{language}-{digest([_version(), EVERYDAY_FREQUENCY])}.txt"
+    return keep_in / name if keep_in else None
 
 
 def _version() -> str:
