@@ -3,7 +3,9 @@
     python benchmarks/memory.py [--hostile 10000] [--ordinary 20000] [--burst 20000]
 
 Runs the real Application over a fake request object (the fast layer: no sockets), with the
-bundled content, country GB, and prints the process's resident memory (RSS):
+bundled content, country GB, and the cache folder prepared in a process of its own as the
+install script's `hrbot check` prepares it (so the classifier is loaded, not trained here), and
+prints the process's resident memory (RSS):
 
 1. after warming up (every kind of update once): the start;
 2. after `--hostile` hostile updates: 4,096-character messages of words never seen twice,
@@ -22,9 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import random
 import string
+import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -177,6 +182,14 @@ async def burst(application: AnyApplication, updates: Iterator[dict[str, Any]]) 
     return max(peak, rss_mb())
 
 
+# The cache folder written as `hrbot check` writes it, in a process of its own.
+PREPARE = """
+from bot.config import Config
+from bot.engine import build_engine
+build_engine(Config(), prepare=True)
+"""
+
+
 def settled() -> float:
     gc.collect()
     return rss_mb()
@@ -186,7 +199,10 @@ async def main(args: argparse.Namespace) -> int:
     telegram = Telegram(
         concurrent_updates=16, messages_per_second=0, max_pending_updates=args.max_pending
     )
-    config = Config(country="GB", telegram=telegram)
+    cache = Path(tempfile.mkdtemp(prefix="hrbot-memory-"))
+    env = {**os.environ, "HRBOT_CACHE_DIR": str(cache)}
+    subprocess.run([sys.executable, "-c", PREPARE], env=env, check=True)
+    config = Config(country="GB", telegram=telegram, cache_dir=cache)
     engine = build_engine(config)
     settle()  # as a running bot does once it has learnt (bot/understanding/learning.py)
     request = Forgetful()

@@ -56,6 +56,7 @@ from bot.understanding.normalise import plain, words
 from bot.understanding.phrases import PhrasesUnless
 from bot.understanding.reading import Reader, Reading, Route
 from bot.understanding.routing import Router
+from bot.understanding.scorers import FALLBACK_METHOD
 from bot.understanding.topic import TopicWords, answer_words
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,9 @@ class LanguageEngine:
         # labelled messages read the same whether they are learnt at once or later.
         analyser.learn(language.rules.all_phrases + language.off_topic + language.off_topic_unless)
         labelled = Labelled() if learn_later else self.learning.read()
-        matcher = Matcher(list(self.entries.values()), analyser, settings, labelled)
+        # learning later, it answers by "stems" until the configured method is trained
+        start_with = FALLBACK_METHOD if learn_later else None
+        matcher = Matcher(list(self.entries.values()), analyser, settings, labelled, start_with)
         if not learn_later:
             self.problems.extend(self.learning.problems)
             self.learning.done()

@@ -33,11 +33,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The content's phrases, once read, are kept in a folder of this test run (each worker's
-    own), not the user's ~/.cache (bot/understanding/content_words.py)."""
+    """What is worked out from the content (how its phrases read, the trained classifier) is
+    kept in a folder of this test run, not the user's ~/.cache (bot/understanding/
+    cache_files.py), and prepared for the bundled content once, before any test, as the
+    install script's `hrbot check` does: every worker and every `hrbot` process a test starts
+    then loads the classifier instead of training it for twenty seconds."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the folder is the run's
+        return
     folder = Path(tempfile.mkdtemp(prefix="hrbot-test-cache-"))
-    os.environ["HRBOT_CACHE_DIR"] = str(folder)
+    os.environ["HRBOT_CACHE_DIR"] = str(folder)  # the workers start with this environment
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    build_engine(Config(), prepare=True)
 
 
 # --- answer files ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import Config
+from bot.config import Config, Matching
 from bot.content.labelled import load_labelled
 from bot.content.layers import BUNDLED_CONTENT
 from bot.engine import build_engine
@@ -38,6 +38,13 @@ GOOD_AND_BAD = """\
   expect: [overdose-now]
   kind: emergency
 """
+
+
+# Every method learns the labelled messages through the same targets (matcher.targets_of):
+# the tests of what they teach build with "stems", ready in seconds where the default's
+# classifier trains for twenty; test_a_labelled_message_teaches_its_answer holds it for the
+# default method too, and tests/test_trained.py its learning thread.
+STEMS = Matching(method="stems")
 
 
 def local_labelled(tmp_path: Path, text: str) -> Path:
@@ -92,7 +99,8 @@ def test_an_out_of_scope_label_keeps_messages_like_it_unanswered(tmp_path: Path)
     message = "how do i make my own naloxone kit pouch out of an old pencil case"
     assert build_engine(Config()).language("en").read(message).shown is not None
     taught = f"- text: {message}\n  expect: []\n  kind: out-of-scope\n"
-    english = build_engine(Config(local_content=local_labelled(tmp_path, taught))).language("en")
+    local = local_labelled(tmp_path, taught)
+    english = build_engine(Config(local_content=local, matching=STEMS)).language("en")
     reading = english.read(message)
     assert reading.shown is None
     assert english.safety_net in english.reply_to(reading, message).html
@@ -101,7 +109,8 @@ def test_an_out_of_scope_label_keeps_messages_like_it_unanswered(tmp_path: Path)
 def test_no_label_stands_in_the_way_of_the_overdose_card(tmp_path: Path) -> None:
     message = "my friend wont wake up and his lips are blue"
     taught = f"- text: {message}\n  expect: [naloxone-how]\n  kind: info\n"
-    english = build_engine(Config(local_content=local_labelled(tmp_path, taught))).language("en")
+    local = local_labelled(tmp_path, taught)
+    english = build_engine(Config(local_content=local, matching=STEMS)).language("en")
     reading = english.read(message)
     assert reading.route is Route.EMERGENCY
     assert reading.shown == "overdose-now"
@@ -117,7 +126,7 @@ def test_the_telegram_bot_learns_them_after_start_up_and_answers_meanwhile(
     tmp_path: Path,
 ) -> None:
     taught = "- text: zorblax wibble from the van\n  expect: [naloxone-how]\n  kind: info\n"
-    config = Config(local_content=local_labelled(tmp_path, taught))
+    config = Config(local_content=local_labelled(tmp_path, taught), matching=STEMS)
     english = build_engine(config, learn_later=True).language("en")
     card = english.read("my friend wont wake up and his lips are blue")  # learnt or not yet
     assert card.route is Route.EMERGENCY and card.shown == "overdose-now"
@@ -145,7 +154,8 @@ ZORBLAX = """\
 
 
 def test_a_labelled_overdose_no_phrase_catches_still_gets_the_card(tmp_path: Path) -> None:
-    english = build_engine(Config(local_content=local_labelled(tmp_path, ZORBLAX))).language("en")
+    local = local_labelled(tmp_path, ZORBLAX)
+    english = build_engine(Config(local_content=local, matching=STEMS)).language("en")
     reading = english.read("help he has gone full zorblax wibble")
     assert reading.route is Route.EMERGENCY and reading.shown == "overdose-now"
     told = english.read("last year my mate went full zorblax wibble, what should i have done")

@@ -18,15 +18,13 @@ there the bot reads the phrases at start-up as it always did, a few tenths of a 
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-import os
-import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
+
+from bot.understanding.cache_files import keep_newest, write_whole
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +35,6 @@ HEADER = f"hrbot content words, format {FORMAT}: one phrase a line, a tab, its w
 KEEP = 4  # files per language (ways of reading the phrases) kept in the folder
 # Every store alive, so `forget_content_words` can empty them all when start-up is over.
 _STORES: weakref.WeakSet[ContentWords] = weakref.WeakSet()
-
-
-def digest(parts: Iterable[object]) -> str:
-    """The same hex digest in every process for the same parts (hash() is salted per process)."""
-    sha = hashlib.sha256(f"format {FORMAT}".encode())
-    for part in parts:
-        sha.update(b"\0")
-        sha.update(part if isinstance(part, bytes) else repr(part).encode())
-    return sha.hexdigest()[:24]
-
-
-def code_of(*modules: object) -> bytes:
-    """The source of the modules that decide how a phrase is read, as part of a digest."""
-    found = []
-    for module in modules:
-        path = getattr(module, "__file__", None)
-        found.append(Path(path).read_bytes() if path else repr(module).encode())
-    return b"\0".join(found)
 
 
 class ContentWords:
@@ -114,13 +94,7 @@ class ContentWords:
         """Keep the KEEP files of this language written last: the checker, a service's own
         content and the bundled content each read the phrases their own way."""
         assert self.path is not None
-        files = []
-        for path in self.path.parent.glob(f"{PREFIX}-{self._language}-*.txt"):
-            with contextlib.suppress(OSError):
-                files.append((path.stat().st_mtime, path))
-        for _, older in sorted(files, reverse=True)[KEEP:]:
-            with contextlib.suppress(OSError):
-                older.unlink()
+        keep_newest(self.path.parent, f"{PREFIX}-{self._language}-*.txt", KEEP)
 
     def forget(self) -> None:
         """Drop what is kept in memory (start-up is over; the file stays)."""
@@ -146,28 +120,6 @@ class ContentWords:
             log.info("content words in %s unreadable: read again and rewritten", self.path)
             return {}
         return found
-
-
-def write_whole(path: Path, text: str) -> bool:
-    """Write the file whole or not at all (a reader never sees half of it); False, and a line
-    in the log, where the folder can't be written: that only costs the next start its time."""
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        # readable by the user the bot runs as, who is often not the one who ran `hrbot check`
-        # (the image prepares it as root); it holds only the content's own words
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-        return True
-    except OSError as exc:
-        log.info("%s not kept (%s): read again at the next start", path, exc.strerror or exc)
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        return False
 
 
 def _keepable(text: str, found: list[str]) -> bool:

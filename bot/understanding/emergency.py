@@ -26,6 +26,9 @@ PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
 SIGNS_OVER_SIGNALS = 3
 # At most this many signs of heat in a panic told as one (a racing heart, feeling like dying).
 PANIC_SIGNS = 2
+# Below this crisis probability (bot/understanding/crisis_model.py) the nearest labelled
+# crises are not taken for one: tuned held out (docs/matching.md).
+NEAREST_CRISIS_FLOOR = 0.2
 
 
 @dataclass(frozen=True)
@@ -173,8 +176,16 @@ class EmergencyDetector:
                 return None
             return self.rules.overdose_card
         if nearest == CRISIS_NOW and not self._joking_in(words, text):
+            if self._recogniser_doubts(words):
+                return None  # "goodbye everyone, moving to spain next week": a farewell
             return self.rules.crisis_card
         return None
+
+    def _recogniser_doubts(self, words: list[str]) -> bool:
+        """The crisis recogniser, which has learnt everyday talk as well as crises, finds
+        a crisis unlikely: the labelled messages nearest to it then don't speak for one."""
+        recogniser = self.recogniser
+        return recogniser is not None and recogniser.model.probability(words) < NEAREST_CRISIS_FLOOR
 
     def tells_of_danger(self, words: list[str]) -> bool:
         """An overdose's words or signs, happening now or not ("what would we do if someone

@@ -27,12 +27,20 @@ from bot.content.labelled import Labelled
 from bot.content.model import Entry
 from bot.understanding import lexicon as lexicon_module
 from bot.understanding import normalise as normalise_module
-from bot.understanding.content_words import ContentWords, code_of, digest
+from bot.understanding.cache_files import code_of, digest
+from bot.understanding.content_words import ContentWords
 from bot.understanding.lexicon import Lexicon
 from bot.understanding.normalise import plain, words
 from bot.understanding.scorers import DEFAULT_METHOD, LARGE_LIBRARY, METHODS, build_scorer
 from bot.understanding.scorers import method_for as method_for
-from bot.understanding.scorers.base import LONG_MESSAGE, Ranked, Target, phrases_of
+from bot.understanding.scorers.base import (
+    LONG_MESSAGE,
+    Ranked,
+    Scorer,
+    Target,
+    Thresholds,
+    phrases_of,
+)
 from bot.understanding.word_list import word_list
 
 try:
@@ -114,6 +122,7 @@ class Analyser:
         self._known_stems: frozenset[str] = frozenset()
         self._stem_of: dict[str, str] = {}  # the content's own words only, never a message's
         self._content_words: ContentWords | None = None  # made when first read, after learn
+        self._reading_digest: str | None = None  # made when first asked for, after learn
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words the content uses: typo correction only ever lands on these."""
@@ -128,6 +137,7 @@ class Analyser:
         self._vocabulary = sorted(word for word in known if len(word) >= 3)
         self._near_length = _by_length(self._vocabulary)
         self._content_words = None  # the words learnt change how every phrase reads
+        self._reading_digest = None
 
     @property
     def content_words(self) -> ContentWords:
@@ -136,12 +146,33 @@ class Analyser:
         Made when first asked for, once every word of the content is learnt."""
         if self._content_words is None:
             self._content_words = ContentWords(
-                self.canonical_words, self._keep_in, self.language, self._reading(), self._prepare
+                self.canonical_words, self._keep_in, self.language, self.reading, self._prepare
             )
         return self._content_words
 
-    def _reading(self) -> str:
+    @property
+    def known_words(self) -> frozenset[str]:
+        """Every word the content uses (its phrases, stopwords and lexicon terms)."""
+        return self._known
+
+    @property
+    def keep_in(self) -> Path | None:
+        """The cache folder (None: nothing is kept from one start to the next)."""
+        return self._keep_in
+
+    @property
+    def prepare(self) -> bool:
+        """True where what is worked out from the content is written to `keep_in`."""
+        return self._prepare
+
+    @property
+    def reading(self) -> str:
         """A digest of everything that decides a phrase's canonical words."""
+        if self._reading_digest is None:
+            self._reading_digest = self._digest_reading()
+        return self._reading_digest
+
+    def _digest_reading(self) -> str:
         return digest(
             [
                 code_of(normalise_module, lexicon_module, sys.modules[__name__]),
@@ -284,6 +315,15 @@ class Analyser:
         return self._word_list is not None and self._word_list.one_edit_from_a_word(bare)
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """How answers are ranked now: a method, its scorer and its thresholds, swapped whole."""
+
+    method: str
+    scorer: Scorer
+    settings: Thresholds
+
+
 class Matcher:
     """The answer for a message: a scorer ranks the answers, the method's thresholds decide.
 
@@ -297,9 +337,12 @@ class Matcher:
         analyser: Analyser,
         settings: MatchSettings | None = None,
         labelled: Labelled | None = None,
+        start_with: str | None = None,
     ) -> None:
         """`labelled`: the labelled messages to rank with from the start (`learn` adds them
-        later)."""
+        later). `start_with`: the method to rank with until `learn` (None: the configured
+        one): a bot that learns later starts with "stems", which is ready in a fraction of
+        the time a method that trains needs (scikit-learn alone takes most of a second)."""
         settings = settings or MatchSettings()
         self.analyser = analyser
         self.ids = [entry.id for entry in entries]  # the answers it can offer
@@ -307,32 +350,60 @@ class Matcher:
         # message's (those are spelt the way people spell).
         analyser.learn(text for entry in entries for text in phrases_of(entry))
         self._entries = list(entries)
-        self._rerank = settings.rerank
+        self._given = settings
         self.method = method_for(settings.method, len(entries), settings.large)
-        self.scorer = build_scorer(
-            self.method, targets_of(entries, labelled or Labelled()), analyser, settings.rerank
-        )
-        own = METHODS[self.method].thresholds
-        self.settings = replace(
-            own,
-            answer=own.answer if settings.answer is None else settings.answer,
-            suggest=own.suggest if settings.suggest is None else settings.suggest,
-        )
+        first = method_for(start_with, len(entries), settings.large) if start_with else self.method
+        self._ranking = self._ranking_for(first, labelled or Labelled())
+
+    @property
+    def ranking(self) -> Ranking:
+        return self._ranking
+
+    @property
+    def scorer(self) -> Scorer:
+        return self._ranking.scorer
+
+    @property
+    def settings(self) -> Thresholds:
+        return self._ranking.settings
+
+    @settings.setter
+    def settings(self, settings: Thresholds) -> None:
+        """Other thresholds for the method ranking now (benchmarks/tune_matching.py)."""
+        self._ranking = replace(self._ranking, settings=settings)
 
     def learn(self, labelled: Labelled) -> None:
-        """Rank with `labelled` too from now on. The new scorer is built aside and swapped in
-        whole, so a message read meanwhile (bot/understanding/learning.py) is ranked by the
-        old scorer or the new one, never half of each."""
+        """Rank with `labelled` too from now on, by the configured method. The new scorer is
+        built aside and swapped in whole with its thresholds, so a message read meanwhile
+        (bot/understanding/learning.py) is ranked by the old ranking or the new one, never
+        half of each."""
+        self._ranking = self._ranking_for(self.method, labelled)
+
+    def _ranking_for(self, method: str, labelled: Labelled) -> Ranking:
         targets = targets_of(self._entries, labelled)
-        self.scorer = build_scorer(self.method, targets, self.analyser, self._rerank)
+        scorer = build_scorer(method, targets, self.analyser, self._given.rerank)
+        own = METHODS[method].thresholds
+        if method != self.method:  # the configured thresholds are the configured method's
+            return Ranking(method, scorer, own)
+        answer, suggest = self._given.answer, self._given.suggest
+        return Ranking(
+            method,
+            scorer,
+            replace(
+                own,
+                answer=own.answer if answer is None else answer,
+                suggest=own.suggest if suggest is None else suggest,
+            ),
+        )
 
     def match(self, text: str) -> Match:
         return self.match_words(self.analyser.canonical_words(text))
 
     def match_words(self, canonical: Sequence[str]) -> Match:
         """As `match`, for a message already turned into canonical words."""
-        ranked = self.scorer.rank(canonical)
-        found = self._decide(_answers(ranked), len(canonical))
+        ranking = self._ranking  # read once: the learning thread may swap it meanwhile
+        ranked = ranking.scorer.rank(canonical)
+        found = self._decide(_answers(ranked), ranking.settings, len(canonical))
         if ranked and ranked[0][0] in HAPPENING_NOW and ranked[0][1] >= EMERGENCY_SCORE:
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if ranked[0][1] - runner_up >= EMERGENCY_MARGIN:
@@ -343,8 +414,14 @@ class Matcher:
         """The answers for a message, best first; none when it is closest to NOTHING."""
         return _answers(self.scorer.rank(canonical))
 
-    def _decide(self, ranked: list[tuple[str, float]], length: int = 0) -> Match:
-        settings = self.settings
+    def first_by_words(self, canonical: Sequence[str]) -> str | None:
+        """The answer ranked first by the words alone ("stems"): the blend's own "stems"
+        part, or the scorer itself for the other methods."""
+        scorer = self._ranking.scorer
+        ranked = _answers(getattr(scorer, "stems", scorer).rank(canonical))
+        return ranked[0][0] if ranked else None
+
+    def _decide(self, ranked: Ranked, settings: Thresholds, length: int = 0) -> Match:
         if length >= LONG_MESSAGE and settings.long_discount:
             # a story before the question: the same match scores lower (docs/matching.md)
             answer = max(settings.answer - settings.long_discount, settings.suggest)
@@ -370,7 +447,10 @@ def targets_of(entries: Sequence[Entry], labelled: Labelled) -> list[Target]:
     ask for it; NOTHING with those no answer fits, OVERDOSE_NOW and CRISIS_NOW with the
     overdoses and crises (each when there are any)."""
     taught = labelled.by_answer
-    targets = [Target(e.id, (*phrases_of(e), *taught.get(e.id, ()))) for e in entries]
+    targets = []
+    for entry in entries:
+        own = phrases_of(entry)
+        targets.append(Target(entry.id, (*own, *taught.get(entry.id, ())), len(own)))
     told = ((NOTHING, labelled.unanswered), (OVERDOSE_NOW, labelled.overdoses),
             (CRISIS_NOW, labelled.crises))  # fmt: skip
     targets += [Target(target, texts) for target, texts in told if texts]

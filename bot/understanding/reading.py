@@ -145,7 +145,9 @@ class Reader:
         card = self.detector.detect_words(canonical, text, found.emergency, small_talk)
         if card is not None and card in self.servable:
             crisis = card == self.detector.rules.crisis_card
-            return Reading(Route.CRISIS if crisis else Route.EMERGENCY, found, card=card)
+            # the card's "Also" is the answer asked about, never the card again
+            beside = found if crisis else self.next_in_line(found, canonical)
+            return Reading(Route.CRISIS if crisis else Route.EMERGENCY, beside, card=card)
         if self.off_topic and self.off_topic.found_in(canonical):
             return Reading(Route.OFF_TOPIC, found)
         if small_talk:
@@ -196,11 +198,38 @@ class Reader:
         ):
             # "what time is it": no answer and no "did you mean", the topics and the safety line
             return Reading(Route.NONE, found, unrelated=True)
+        found = self.not_the_card(found, canonical)
         if found.entry_id is not None:
             return Reading(Route.ANSWER, found)
         if found.alternatives:
             return Reading(Route.SUGGEST, found)
         return Reading(Route.NONE, found)
+
+    def not_the_card(self, found: Match, canonical: list[str]) -> Match:
+        """The match with the overdose card's place taken by the information answer next in
+        line (`next_in_line`) when the card is first only by the classifier's guess: its
+        words, by "stems", put another answer first. With no overdose happening now, "my mate
+        stopped breathing last month, what should i have done" gets "Rescue breaths and CPR"
+        with the card one tap away (its 🆘 button), not the card's "Call 999 now"; a question
+        close to the card's own examples keeps it, as its writers meant."""
+        card = self.detector.rules.overdose_card
+        if found.entry_id != card or self.matcher.first_by_words(canonical) == card:
+            return found
+        return self.next_in_line(found, canonical)
+
+    def next_in_line(self, found: Match, canonical: list[str]) -> Match:
+        """The match with the overdose card's place taken by the answer next in line, when the
+        matcher is sure of that one too (else the match as it is). Under the card, that answer
+        is its "Also" ("help hes not breathing, how do i use narcan")."""
+        card = self.detector.rules.overdose_card
+        if found.entry_id != card:
+            return found
+        ranked = [(i, s) for i, s in self.matcher.rank_words(canonical) if i != card]
+        if not ranked or ranked[0][1] < self.matcher.settings.answer:
+            return found
+        (best, score), *others = ranked
+        runners_up = [(i, s) for i, s in others if s >= self.matcher.settings.suggest]
+        return Match(best, score, tuple(runners_up[:3]), found.emergency)
 
     def mixing_in_general(self, found: Match, canonical: list[str]) -> Match | None:
         """The general mixing answer for three drugs or more, when the matcher has nothing

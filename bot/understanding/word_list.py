@@ -21,7 +21,7 @@ import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.understanding.content_words import digest, write_whole
+from bot.understanding.cache_files import digest, write_whole
 
 # A word is everyday when the list gives it at least this share of all words counted.
 EVERYDAY_FREQUENCY = 3e-5

@@ -25,7 +25,15 @@ from bot.understanding.scorers.base import Scorer, ScorerFactory, Target, Thresh
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
 
-__all__ = ["DEFAULT_METHOD", "LARGE_LIBRARY", "METHODS", "Method", "build_scorer", "method_for"]
+__all__ = [
+    "DEFAULT_METHOD",
+    "FALLBACK_METHOD",
+    "LARGE_LIBRARY",
+    "METHODS",
+    "Method",
+    "build_scorer",
+    "method_for",
+]
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,9 @@ METHODS: dict[str, Method] = {
     "classifier": Method(
         "classifier", "ClassifierScorer", Thresholds(36.0, 24.0, 8.0, 70.0), scales=False
     ),
-    "blend": Method("blend", "BlendScorer", Thresholds(30.0, 18.0, 8.0, 70.0), scales=False),
+    "blend": Method("blend", "BlendScorer", Thresholds(30.0, 18.0, 12.0, 70.0), scales=False),
 }
-DEFAULT_METHOD: Final = "stems"
+DEFAULT_METHOD: Final = "blend"
 FALLBACK_METHOD = "stems"
 LARGE_LIBRARY = 1000
 

@@ -44,6 +44,7 @@ class Target:
 
     id: str
     phrases: tuple[str, ...]
+    own: int = 0  # how many of the phrases, from the first, are the answer's own (phrases_of)
 
 
 class Scorer(Protocol):

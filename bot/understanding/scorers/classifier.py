@@ -1,9 +1,10 @@
-"""Method "classifier": a linear model trained at start-up on the answers' own phrases.
+"""Method "classifier": a linear model trained on the answers' phrases and labelled messages.
 
-Each title, keyword and example is a training sample labelled with its answer. Features are
+Each title, keyword, example and labelled message is a training sample labelled with its
+answer (bot/understanding/matcher.py `targets_of`). Features are
 word uni- and bigrams over stems and character n-grams over the canonical words (TF-IDF each);
-the model is scikit-learn's LinearSVC (one-against-the-rest linear SVMs, trained in about a
-tenth of a second here, where LogisticRegression's solvers take seconds). Its margins become
+the model is scikit-learn's LinearSVC (one-against-the-rest linear SVMs, several times faster
+to train than LogisticRegression's solvers). Its margins become
 probabilities by a softmax at TEMPERATURE, a calibration tuned on the tuning sets: 100 is
 certain, and a message the model has no evidence for spreads its probability over all answers
 and so falls below the thresholds.
@@ -12,13 +13,16 @@ Probabilities say which answer is likelier, not whether any answer fits: a messa
 unseen words can still give one answer most of the little evidence it has. So the probability
 is multiplied by the share of the message's character pieces the content knows (its coverage,
 raised to COVERAGE_POWER), which is what keeps "recommend a movie" from being answered.
-Training on the bundled content takes a few tenths of a second; beyond LARGE_LIBRARY answers
-the method falls back to "stems" (bot/understanding/scorers/__init__.py).
+Training on the answers' own phrases takes a few tenths of a second, on every labelled message
+some twenty seconds; the trained model is kept in the process and in the cache folder
+(bot/understanding/scorers/trained.py), so only changed content is trained on again. Beyond
+LARGE_LIBRARY answers the method falls back to "stems" (bot/understanding/scorers/__init__.py).
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
+from bot.understanding.scorers import chars, trained
 from bot.understanding.scorers.base import Ranked, Target
 from bot.understanding.scorers.chars import CharGrams, best, content_text
 
@@ -35,41 +40,32 @@ if TYPE_CHECKING:
 C = 1.0  # inverse regularisation
 TEMPERATURE = 5.0  # margins times this before the softmax: higher is surer
 COVERAGE_POWER = 1.0
+# An answer's own title, keywords and examples count this many times a labelled message: they
+# are few beside the thousands of labelled ones, and name what the answer is about ("what are
+# benzos" is the benzos card, though many labelled messages about mixing name benzos too).
+OWN_WEIGHT = 1.0
 
 
 class ClassifierScorer:
     def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.svm import LinearSVC
-
+        """Trained on `targets`, or the same model kept from an earlier build or start
+        (bot/understanding/scorers/trained.py)."""
         self.analyser = analyser
         self.rerank = rerank
         self.ids = [entry.id for entry in targets]
-        chars, stems, labels = [], [], []
-        for number, entry in enumerate(targets):
-            for phrase in entry.phrases:
-                canonical = analyser.canonical_words(phrase)
-                chars.append(content_text(analyser, canonical))
-                stems.append(" ".join(analyser.stems_of(canonical)))
-                labels.append(number)
-        self.grams = CharGrams(chars)
-        self.words = TfidfVectorizer(
-            analyzer=_unigrams_and_bigrams, sublinear_tf=True, dtype=np.float32
-        )
-        features = sparse.hstack([self.words.fit_transform(stems), self.grams.matrix]).tocsr()
-        coef = np.zeros((1, features.shape[1]))
-        intercept = np.zeros(1)
-        if len(set(labels)) > 1:
-            model = LinearSVC(C=C).fit(features, labels)
-            coef, intercept = model.coef_, model.intercept_
-            if len(coef) == 1:  # two answers: one margin, for the second against the first
-                coef, intercept = np.vstack([-coef, coef]), np.r_[-intercept, intercept]
+        key = trained.model_key(targets, analyser.reading, sys.modules[__name__], chars)
+        model = trained.remembered(key, analyser.keep_in, analyser.language)
+        if model is None or model.ids != tuple(self.ids):
+            model = train(targets, analyser)
+        trained.remember(key, model, analyser.keep_in, analyser.language, analyser.prepare)
+        self.grams = CharGrams(model.pieces, model.piece_idf)
+        self.grams.prepare(analyser.known_words)
         # answers × features, kept transposed: a message picks out its few feature rows
-        self._coef = np.ascontiguousarray(coef.T, dtype=np.float32)
-        self._intercept = intercept.astype(np.float32)
-        self._word_count = len(self.words.vocabulary_)
-        self._word_index: dict[str, int] = self.words.vocabulary_
-        self._word_idf = self.words.idf_.astype(np.float32)
+        self._coef = model.coef
+        self._intercept = model.intercept
+        self._word_count = len(model.words)
+        self._word_index: dict[str, int] = {word: i for i, word in enumerate(model.words)}
+        self._word_idf = model.word_idf
 
     def _word_vector(self, canonical: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """A message's stem features as the vectorizer would make them (sublinear TF-IDF, L2),
@@ -110,3 +106,38 @@ def _unigrams_and_bigrams(text: str) -> list[str]:
     """Stems and pairs of neighbouring stems ("take_break" is not "take" and "break")."""
     stems = text.split()
     return stems + [f"{a}_{b}" for a, b in itertools.pairwise(stems)]
+
+
+def train(targets: Sequence[Target], analyser: Analyser) -> trained.Model:
+    """The model fitted on every phrase of `targets`, each labelled with its target."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    chars_texts, stems, labels, weights = [], [], [], []
+    for number, entry in enumerate(targets):
+        for place, phrase in enumerate(entry.phrases):
+            canonical = analyser.content_words(phrase)
+            chars_texts.append(content_text(analyser, canonical))
+            stems.append(" ".join(analyser.stems_of(canonical)))
+            labels.append(number)
+            weights.append(OWN_WEIGHT if place < entry.own else 1.0)
+    grams, pieces = CharGrams.fit(chars_texts)
+    words = TfidfVectorizer(analyzer=_unigrams_and_bigrams, sublinear_tf=True, dtype=np.float32)
+    features = sparse.hstack([words.fit_transform(stems), pieces]).tocsr()
+    coef = np.zeros((1, features.shape[1]))
+    intercept = np.zeros(1)
+    if len(set(labels)) > 1:
+        model = LinearSVC(C=C).fit(features, labels, sample_weight=np.asarray(weights))
+        coef, intercept = model.coef_, model.intercept_
+        if len(coef) == 1:  # two answers: one margin, for the second against the first
+            coef, intercept = np.vstack([-coef, coef]), np.r_[-intercept, intercept]
+    vocabulary: dict[str, int] = words.vocabulary_
+    return trained.Model(
+        ids=tuple(entry.id for entry in targets),
+        words=tuple(sorted(vocabulary, key=vocabulary.__getitem__)),
+        word_idf=words.idf_.astype(np.float32),
+        pieces=tuple(grams.pieces),
+        piece_idf=grams.idf,
+        coef=np.ascontiguousarray(coef.T, dtype=np.float32),
+        intercept=np.asarray(intercept, dtype=np.float32).reshape(-1),
+    )
