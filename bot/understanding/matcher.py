@@ -89,6 +89,11 @@ class Match:
     # OVERDOSE_NOW or CRISIS_NOW: the labelled messages nearest to this one tell of an overdose
     # or a crisis happening now (the emergency detector decides what that means)
     emergency: str | None = None
+    # Every answer the method ranked for the message, best first, and the one first by the
+    # words alone ("stems"), from the same scoring pass: the reader puts the overdose card
+    # aside with them (Reader.not_the_card) without ranking the message again.
+    ranked: tuple[tuple[str, float], ...] = ()
+    first_by_words: str | None = None
 
     @property
     def confident(self) -> bool:
@@ -402,8 +407,13 @@ class Matcher:
     def match_words(self, canonical: Sequence[str]) -> Match:
         """As `match`, for a message already turned into canonical words."""
         ranking = self._ranking  # read once: the learning thread may swap it meanwhile
-        ranked = ranking.scorer.rank(canonical)
-        found = self._decide(_answers(ranked), ranking.settings, len(canonical))
+        ranked, by_words = ranking.scorer.rank_both(canonical)
+        answers, words_alone = _answers(ranked), _answers(by_words)
+        found = replace(
+            self._decide(answers, ranking.settings, len(canonical)),
+            ranked=tuple(answers),
+            first_by_words=words_alone[0][0] if words_alone else None,
+        )
         if ranked and ranked[0][0] in HAPPENING_NOW and ranked[0][1] >= EMERGENCY_SCORE:
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if ranked[0][1] - runner_up >= EMERGENCY_MARGIN:
@@ -413,13 +423,6 @@ class Matcher:
     def rank_words(self, canonical: Sequence[str]) -> Ranked:
         """The answers for a message, best first; none when it is closest to NOTHING."""
         return _answers(self.scorer.rank(canonical))
-
-    def first_by_words(self, canonical: Sequence[str]) -> str | None:
-        """The answer ranked first by the words alone ("stems"): the blend's own "stems"
-        part, or the scorer itself for the other methods."""
-        scorer = self._ranking.scorer
-        ranked = _answers(getattr(scorer, "stems", scorer).rank(canonical))
-        return ranked[0][0] if ranked else None
 
     def _decide(self, ranked: Ranked, settings: Thresholds, length: int = 0) -> Match:
         if length >= LONG_MESSAGE and settings.long_discount:

@@ -22,7 +22,7 @@ the order of what matters:
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.content.mixes import GENERAL_ANSWER, Mix
@@ -146,7 +146,7 @@ class Reader:
         if card is not None and card in self.servable:
             crisis = card == self.detector.rules.crisis_card
             # the card's "Also" is the answer asked about, never the card again
-            beside = found if crisis else self.next_in_line(found, canonical)
+            beside = found if crisis else self.next_in_line(found)
             return Reading(Route.CRISIS if crisis else Route.EMERGENCY, beside, card=card)
         if self.off_topic and self.off_topic.found_in(canonical):
             return Reading(Route.OFF_TOPIC, found)
@@ -198,14 +198,14 @@ class Reader:
         ):
             # "what time is it": no answer and no "did you mean", the topics and the safety line
             return Reading(Route.NONE, found, unrelated=True)
-        found = self.not_the_card(found, canonical)
+        found = self.not_the_card(found)
         if found.entry_id is not None:
             return Reading(Route.ANSWER, found)
         if found.alternatives:
             return Reading(Route.SUGGEST, found)
         return Reading(Route.NONE, found)
 
-    def not_the_card(self, found: Match, canonical: list[str]) -> Match:
+    def not_the_card(self, found: Match) -> Match:
         """The match with the overdose card's place taken by the information answer next in
         line (`next_in_line`) when the card is first only by the classifier's guess: its
         words, by "stems", put another answer first. With no overdose happening now, "my mate
@@ -213,23 +213,23 @@ class Reader:
         with the card one tap away (its 🆘 button), not the card's "Call 999 now"; a question
         close to the card's own examples keeps it, as its writers meant."""
         card = self.detector.rules.overdose_card
-        if found.entry_id != card or self.matcher.first_by_words(canonical) == card:
+        if found.entry_id != card or found.first_by_words == card:
             return found
-        return self.next_in_line(found, canonical)
+        return self.next_in_line(found)
 
-    def next_in_line(self, found: Match, canonical: list[str]) -> Match:
+    def next_in_line(self, found: Match) -> Match:
         """The match with the overdose card's place taken by the answer next in line, when the
         matcher is sure of that one too (else the match as it is). Under the card, that answer
         is its "Also" ("help hes not breathing, how do i use narcan")."""
         card = self.detector.rules.overdose_card
         if found.entry_id != card:
             return found
-        ranked = [(i, s) for i, s in self.matcher.rank_words(canonical) if i != card]
+        ranked = [(i, s) for i, s in found.ranked if i != card]
         if not ranked or ranked[0][1] < self.matcher.settings.answer:
             return found
         (best, score), *others = ranked
         runners_up = [(i, s) for i, s in others if s >= self.matcher.settings.suggest]
-        return Match(best, score, tuple(runners_up[:3]), found.emergency)
+        return replace(found, entry_id=best, score=score, alternatives=tuple(runners_up[:3]))
 
     def mixing_in_general(self, found: Match, canonical: list[str]) -> Match | None:
         """The general mixing answer for three drugs or more, when the matcher has nothing

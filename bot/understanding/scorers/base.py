@@ -53,6 +53,22 @@ class Scorer(Protocol):
         dozen), so the Matcher's decision stays cheap."""
         ...
 
+    def rank_both(self, canonical: Sequence[str]) -> tuple[Ranked, Ranked]:
+        """`rank`'s ranking and, from the same pass, the ranking by the message's words alone
+        ("stems"): the reader asks whether the overdose card is first by its words too."""
+        ...
+
+
+class ByWordsAlone:
+    """For a method that has no ranking apart by the words: its own ranking is both."""
+
+    def rank(self, canonical: Sequence[str]) -> Ranked:
+        raise NotImplementedError
+
+    def rank_both(self, canonical: Sequence[str]) -> tuple[Ranked, Ranked]:
+        ranked = self.rank(canonical)
+        return ranked, ranked
+
 
 class ScorerFactory(Protocol):
     def __call__(self, targets: Sequence[Target], analyser: Analyser, rerank: int) -> Scorer: ...

@@ -39,9 +39,12 @@ class BlendScorer:
         self.classifier = ClassifierScorer(targets, analyser, rerank)
 
     def rank(self, canonical: Sequence[str]) -> Ranked:
+        return self.rank_both(canonical)[0]
+
+    def rank_both(self, canonical: Sequence[str]) -> tuple[Ranked, Ranked]:
         by_stems = self.stems.rank(canonical)
         if by_stems and by_stems[0][1] >= STEMS_SURE:
-            return by_stems
+            return by_stems, by_stems
         weight = SHORT_STEMS_WEIGHT if len(canonical) <= SHORT else STEMS_WEIGHT
         scores: dict[str, float] = {}
         for answer, score in by_stems:
@@ -49,4 +52,4 @@ class BlendScorer:
         for answer, score in self.classifier.rank(canonical):
             scores[answer] = scores.get(answer, 0.0) + (1 - weight) * score
         ranked = sorted(scores.items(), key=lambda item: -item[1])[: self.rerank]
-        return [(answer, round(score, 1)) for answer, score in ranked]
+        return [(answer, round(score, 1)) for answer, score in ranked], by_stems

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.understanding.scorers.base import Ranked, Target
+from bot.understanding.scorers.base import ByWordsAlone, Ranked, Target
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -30,7 +30,7 @@ UNKNOWN_WEIGHT = 1.3
 EVERYDAY_ONLY_FACTOR = 0.8  # an answer that shares only everyday words with the message
 
 
-class BM25Scorer:
+class BM25Scorer(ByWordsAlone):
     def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         self.analyser = analyser
         self.rerank = rerank

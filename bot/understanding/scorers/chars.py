@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from bot.understanding.scorers.base import Ranked, Target
+from bot.understanding.scorers.base import ByWordsAlone, Ranked, Target
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -123,7 +123,7 @@ class _Pieces:
     unknown: tuple[str, ...]
 
 
-class CharScorer:
+class CharScorer(ByWordsAlone):
     def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         self.analyser = analyser
         self.rerank = rerank

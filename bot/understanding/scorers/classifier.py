@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.understanding.scorers import chars, trained
-from bot.understanding.scorers.base import Ranked, Target
+from bot.understanding.scorers.base import ByWordsAlone, Ranked, Target
 from bot.understanding.scorers.chars import CharGrams, best, content_text
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ COVERAGE_POWER = 1.0
 OWN_WEIGHT = 1.0
 
 
-class ClassifierScorer:
+class ClassifierScorer(ByWordsAlone):
     def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         """Trained on `targets`, or the same model kept from an earlier build or start
         (bot/understanding/scorers/trained.py)."""

@@ -23,7 +23,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from scipy import sparse
 
-from bot.understanding.scorers.base import Ranked, Target
+from bot.understanding.scorers.base import ByWordsAlone, Ranked, Target
 
 if TYPE_CHECKING:
     from bot.understanding.matcher import Analyser
@@ -44,7 +44,7 @@ EVERYDAY_ONLY_FACTOR = 0.8
 FUZZY_PHRASES = 8
 
 
-class StemScorer:
+class StemScorer(ByWordsAlone):
     """Method "stems": the closest example and the answer as a whole, fuzzy re-ranked.
 
     Every phrase (title, keyword, example) and every answer as a whole is a unit vector over
