@@ -1,9 +1,9 @@
 """Method "chars": character n-gram TF-IDF vectors and cosine similarity.
 
 Every phrase (title, keyword, example) becomes a vector of the 2- to 5-letter pieces of its
-canonical words (scikit-learn's TfidfVectorizer, analyzer "char_wb"), so "overdosing",
-"overdosed" and a typo the corrector missed still share most of their pieces. An answer is
-scored on its closest phrase and on all its phrases together, like "stems".
+canonical words (as scikit-learn's TfidfVectorizer with analyzer "char_wb" cuts and weighs
+them), so "overdosing", "overdosed" and a typo the corrector missed still share most of their
+pieces. An answer is scored on its closest phrase and on all its phrases together, like "stems".
 
 Pieces of a message that no answer has are kept in the message's length (at UNKNOWN_WEIGHT times
 the rarest known piece), so a message about something else can't reach an answer by the few
@@ -58,15 +58,42 @@ class CharGrams:
 
     @classmethod
     def fit(cls, texts: Sequence[str]) -> tuple[CharGrams, sparse.csr_matrix]:
-        """The space fitted on `texts`, and their vectors in it (one row each)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        """The space fitted on `texts`, and their vectors in it (one row each), as
+        scikit-learn's TfidfVectorizer(analyzer="char_wb", sublinear_tf=True) makes them.
 
-        vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, norm="l2", dtype=np.float32
+        The pieces are counted word by word, as `query` does: a text's counts are its words'
+        counts (a texts × words matrix times a words × pieces one), so each word is cut once
+        however many of the 35,000 phrases hold it, five times faster than the vectorizer."""
+        columns: dict[str, int] = {}
+        rows, cols, times = [], [], []
+        for row, text in enumerate(texts):
+            for word, n in Counter(text.split()).items():
+                rows.append(row)
+                cols.append(columns.setdefault(word, len(columns)))
+                times.append(n)
+        by_word = [Counter(pieces_of(word)) for word in columns]
+        pieces = sorted({piece for counts in by_word for piece in counts})
+        index = {piece: i for i, piece in enumerate(pieces)}
+        word_rows = [i for i, counts in enumerate(by_word) for _ in counts]
+        piece_cols = [index[piece] for counts in by_word for piece in counts]
+        piece_counts = [n for counts in by_word for n in counts.values()]
+        shape = (len(texts), len(columns))
+        in_texts = sparse.csr_matrix((np.array(times, np.float32), (rows, cols)), shape=shape)
+        in_words = sparse.csr_matrix(
+            (np.array(piece_counts, np.float32), (word_rows, piece_cols)),
+            shape=(len(columns), len(pieces)),
         )
-        matrix: sparse.csr_matrix = vectorizer.fit_transform(texts)
-        pieces = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-        return cls(pieces, vectorizer.idf_), matrix
+        matrix: sparse.csr_matrix = sparse.csr_matrix(in_texts @ in_words)
+        matrix.sort_indices()
+        # smoothed idf, as if one more text held every piece
+        df = np.bincount(matrix.indices, minlength=len(pieces)).astype(np.float32) + 1
+        idf = np.log(np.float32(len(texts) + 1) / df) + np.float32(1)
+        matrix.data = (np.log(matrix.data) + np.float32(1)) * idf[matrix.indices]
+        squares = (matrix.data * matrix.data).astype(np.float64)
+        row_of = np.repeat(np.arange(len(texts)), np.diff(matrix.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=squares, minlength=len(texts)))
+        matrix.data = (matrix.data / np.maximum(norms, 1e-300)[row_of]).astype(np.float32)
+        return cls(pieces, idf), matrix
 
     def query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature indices, weights) of a message, L2-normalised over all its pieces.
