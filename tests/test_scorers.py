@@ -171,3 +171,28 @@ def test_char_pieces_are_fitted_as_scikit_learn_fits_them() -> None:
     assert np.array_equal(grams.idf, vectorizer.idf_)
     assert matrix.shape == expected.shape
     assert (matrix != expected).nnz == 0
+
+
+def test_answers_fitted_in_groups_get_the_margins_of_one_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The classifier fits its answers in groups, a thread each, each group with the others'
+    answers as one class "the rest": every answer's row must be the one a single one-against-
+    the-rest fit gives it, in the answers' order."""
+    import numpy as np
+    from scipy import sparse
+    from sklearn.svm import LinearSVC
+
+    from bot.understanding.scorers import classifier
+
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 7, size=400)
+    noise = sparse.random(400, 60, density=0.2, random_state=7)
+    features = sparse.hstack([sparse.csr_matrix(np.eye(7)[labels] * 0.5), noise]).tocsr()
+    weights = np.ones(400)
+    monkeypatch.setattr(classifier, "_cores", lambda: 3)
+    coef, intercept = classifier._fit(features, labels, weights)
+    whole = LinearSVC(C=classifier.C).fit(features, labels, sample_weight=weights)
+    assert coef.shape == whole.coef_.shape
+    assert np.allclose(coef, whole.coef_, atol=1e-3)
+    assert np.allclose(intercept, whole.intercept_, atol=1e-3)

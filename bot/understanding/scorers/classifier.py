@@ -22,9 +22,11 @@ LARGE_LIBRARY answers the method falls back to "stems" (bot/understanding/scorer
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +46,7 @@ COVERAGE_POWER = 1.0
 # are few beside the thousands of labelled ones, and name what the answer is about ("what are
 # benzos" is the benzos card, though many labelled messages about mixing name benzos too).
 OWN_WEIGHT = 1.0
+REST = -1  # the label of the answers another thread fits (`_fit`)
 
 
 class ClassifierScorer(ByWordsAlone):
@@ -111,7 +114,6 @@ def _unigrams_and_bigrams(text: str) -> list[str]:
 def train(targets: Sequence[Target], analyser: Analyser) -> trained.Model:
     """The model fitted on every phrase of `targets`, each labelled with its target."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
 
     chars_texts, stems, labels, weights = [], [], [], []
     for number, entry in enumerate(targets):
@@ -124,13 +126,7 @@ def train(targets: Sequence[Target], analyser: Analyser) -> trained.Model:
     grams, pieces = CharGrams.fit(chars_texts)
     words = TfidfVectorizer(analyzer=_unigrams_and_bigrams, sublinear_tf=True, dtype=np.float32)
     features = sparse.hstack([words.fit_transform(stems), pieces]).tocsr()
-    coef = np.zeros((1, features.shape[1]))
-    intercept = np.zeros(1)
-    if len(set(labels)) > 1:
-        model = LinearSVC(C=C).fit(features, labels, sample_weight=np.asarray(weights))
-        coef, intercept = model.coef_, model.intercept_
-        if len(coef) == 1:  # two answers: one margin, for the second against the first
-            coef, intercept = np.vstack([-coef, coef]), np.r_[-intercept, intercept]
+    coef, intercept = _fit(features, np.asarray(labels), np.asarray(weights))
     vocabulary: dict[str, int] = words.vocabulary_
     return trained.Model(
         ids=tuple(entry.id for entry in targets),
@@ -141,3 +137,43 @@ def train(targets: Sequence[Target], analyser: Analyser) -> trained.Model:
         coef=np.ascontiguousarray(coef.T, dtype=np.float32),
         intercept=np.asarray(intercept, dtype=np.float32).reshape(-1),
     )
+
+
+def _fit(
+    features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """LinearSVC's margins, one row per answer (one against the rest), with the answers dealt
+    into groups fitted side by side, a thread a core: liblinear lets go of the interpreter
+    while it fits, so two cores fit in two thirds of the time (29 s → 19 s on the bundled
+    content), with the same margins. In a group the other groups' answers are
+    one more class, "the rest", whose row is dropped: each answer is still fitted against every
+    other answer's phrases."""
+    from sklearn.svm import LinearSVC
+
+    answers = np.unique(labels)
+    if len(answers) < 2:
+        return np.zeros((1, features.shape[1])), np.zeros(1)
+    if len(answers) == 2:  # one margin, for the second against the first
+        model = LinearSVC(C=C).fit(features, labels, sample_weight=weights)
+        coef, intercept = model.coef_, model.intercept_
+        return np.vstack([-coef, coef]), np.r_[-intercept, intercept]
+    groups = np.array_split(answers, min(_cores(), len(answers) // 2))
+
+    def fit_group(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        own = np.where(np.isin(labels, group), labels, REST)
+        model = LinearSVC(C=C).fit(features, own, sample_weight=weights)
+        if len(group) == 1:  # binary: the one row is the answer's, against the rest
+            return model.coef_, model.intercept_
+        keep = model.classes_ != REST
+        return model.coef_[keep], model.intercept_[keep]
+
+    with ThreadPoolExecutor(len(groups)) as pool:
+        fitted = list(pool.map(fit_group, groups))
+    return np.vstack([c for c, _ in fitted]), np.concatenate([i for _, i in fitted])
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container may be given fewer than the machine)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
