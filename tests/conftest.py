@@ -44,6 +44,35 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["HRBOT_CACHE_DIR"] = str(folder)  # the workers start with this environment
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     build_engine(Config(), prepare=True)
+    kept = Path(tempfile.mkdtemp(prefix="hrbot-test-prepared-"))
+    os.environ["HRBOT_TEST_PREPARED"] = str(kept)
+    config.add_cleanup(lambda: shutil.rmtree(kept, ignore_errors=True))
+    for path in folder.iterdir():
+        _link(path, kept / path.name)
+
+
+@pytest.fixture(autouse=True)
+def prepared_cache() -> None:
+    """The files prepared for the bundled content are in the run's cache folder for every
+    test, and newest there. A test that prepares other content (a service's own answers, a
+    broken file) writes its own model into that folder, which keeps only the newest two: the
+    bundled one pushed out, every later `hrbot` process would train it again."""
+    folder, kept = os.environ.get("HRBOT_CACHE_DIR"), os.environ.get("HRBOT_TEST_PREPARED")
+    if not folder or not kept:
+        return
+    for path in Path(kept).iterdir():
+        _link(path, Path(folder) / path.name)
+        os.utime(path)  # the same file: newest in both folders
+
+
+def _link(source: Path, target: Path) -> None:
+    """`target` as another name of `source` (a copy across file systems); kept if there."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError:
+        shutil.copy2(source, target)
 
 
 # --- answer files ------------------------------------------------------------------------------
