@@ -196,3 +196,19 @@ def test_answers_fitted_in_groups_get_the_margins_of_one_fit(
     assert coef.shape == whole.coef_.shape
     assert np.allclose(coef, whole.coef_, atol=1e-3)
     assert np.allclose(intercept, whole.intercept_, atol=1e-3)
+
+
+def test_the_stems_index_is_made_once_for_the_same_phrases(engine: Engine) -> None:
+    """Engines over the same content share one index (the checker builds several); other
+    phrases get their own, so an answer a service adds is found at once."""
+    from bot.understanding.scorers.base import Target
+    from bot.understanding.scorers.stems import StemScorer
+
+    analyser = engine.language("en").matcher.analyser
+    targets = [Target("naloxone-how", ("how do i use narcan",)), Target("a", ("zorblax kit",))]
+    first, again = StemScorer(targets, analyser), StemScorer(targets, analyser)
+    assert first._phrases is again._phrases
+    added = [*targets, Target("b", ("florp wibble",))]
+    other = StemScorer(added, analyser)
+    assert other._phrases is not first._phrases
+    assert other.rank(analyser.canonical_words("florp wibble"))[0][0] == "b"

@@ -15,14 +15,17 @@ large libraries.
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from scipy import sparse
 
+from bot.understanding.cache_files import digest
 from bot.understanding.scorers.base import ByWordsAlone, Ranked, Target
 
 if TYPE_CHECKING:
@@ -54,47 +57,25 @@ class StemScorer(ByWordsAlone):
     """
 
     def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
+        """The index of `targets`' phrases, or the same index made by an earlier engine in
+        this process (the checker and the terminal tools build several over the same
+        content: indexing 30,000 phrases takes a second and a half)."""
         self.analyser = analyser
         self.rerank = rerank
         self.ids = [entry.id for entry in targets]
-
         stemmed = [analyser.content_stems(entry.phrases) for entry in targets]
-        document_frequency: dict[str, int] = defaultdict(int)
-        for phrases in stemmed:
-            for stem in {stem for phrase in phrases for stem in phrase}:
-                document_frequency[stem] += 1
-        count = max(len(targets), 1)
-        self._idf = {
-            s: math.log((count + 1) / (df + 1)) + 1 for s, df in document_frequency.items()
-        }
-        self._unknown_idf = math.log(count + 1) + 1
-        self._column = {stem: number for number, stem in enumerate(sorted(self._idf))}
-
-        phrase_rows: list[dict[str, float]] = []
-        owner: list[int] = []  # the answer each phrase belongs to
-        entry_rows: list[dict[str, float]] = []
-        self._texts_by_entry: list[list[str]] = [[] for _ in targets]
-        self._stems_of_entry = [{s for phrase in phrases for s in phrase} for phrases in stemmed]
-        for index, phrases in enumerate(stemmed):
-            centroid: dict[str, float] = defaultdict(float)
-            for stems in phrases:
-                vector = self._vector(stems)
-                if not vector:
-                    continue
-                phrase_rows.append(vector)
-                owner.append(index)
-                self._texts_by_entry[index].append(" ".join(stems))  # for the fuzzy comparison
-                for stem, weight in vector.items():
-                    centroid[stem] += weight
-            entry_rows.append(_unit(centroid))
-        self._phrases = self._matrix(phrase_rows)
-        self._entries = self._matrix(entry_rows)
-        self._owner = np.asarray(owner, dtype=np.int64)
-        # Each answer's phrases are consecutive rows: where they start, and which answers have
-        # any (the labelled messages' NOTHING may have none yet).
-        self._first_phrase = np.searchsorted(self._owner, np.arange(len(targets) + 1))
-        self._has_phrases = self._first_phrase[1:] > self._first_phrase[:-1]
-        self._segments = self._first_phrase[:-1][self._has_phrases]
+        index = _indexed(stemmed)
+        self._idf = index.idf
+        self._unknown_idf = index.unknown_idf
+        self._column = index.column
+        self._phrases = index.phrases
+        self._entries = index.entries
+        self._owner = index.owner
+        self._texts_by_entry = index.texts_by_entry
+        self._stems_of_entry = index.stems_of_entry
+        self._first_phrase = index.first_phrase
+        self._has_phrases = index.has_phrases
+        self._segments = index.segments
 
     def _nearest_texts(self, entry: int, phrase_scores: np.ndarray) -> list[str]:
         """The answer's FUZZY_PHRASES phrases closest to the message by their words."""
@@ -105,23 +86,8 @@ class StemScorer(ByWordsAlone):
         nearest = np.argpartition(-phrase_scores[start:end], FUZZY_PHRASES)[:FUZZY_PHRASES]
         return [texts[i] for i in sorted(nearest.tolist())]
 
-    def _matrix(self, rows: list[dict[str, float]]) -> sparse.csc_matrix:
-        """Rows of stem weights as a sparse matrix whose columns are stems."""
-        data, indices, pointers = [], [], [0]
-        for row in rows:
-            for stem, weight in row.items():
-                indices.append(self._column[stem])
-                data.append(weight)
-            pointers.append(len(indices))
-        shape = (len(rows), len(self._column))
-        matrix = sparse.csr_matrix((data, indices, pointers), shape=shape, dtype=np.float64)
-        return matrix.tocsc()
-
     def _vector(self, stems: Sequence[str], unknown_weight: float = 0.0) -> dict[str, float]:
-        vector: dict[str, float] = {}
-        for stem in stems:
-            vector[stem] = self._idf.get(stem, unknown_weight)
-        return _unit({stem: weight for stem, weight in vector.items() if weight > 0})
+        return _vector_of(stems, self._idf, unknown_weight)
 
     def rank(self, canonical: Sequence[str]) -> Ranked:
         stems = self.analyser.stems_of(canonical)
@@ -180,3 +146,106 @@ def _columns_times(
 def _unit(vector: dict[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(weight * weight for weight in vector.values()))
     return {key: weight / norm for key, weight in vector.items()} if norm else {}
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The phrases' stem vectors, as two sparse matrices (phrases, answers as a whole)."""
+
+    idf: dict[str, float]
+    unknown_idf: float
+    column: dict[str, int]
+    phrases: sparse.csc_matrix
+    entries: sparse.csc_matrix
+    owner: np.ndarray  # the answer each phrase belongs to
+    texts_by_entry: list[list[str]]  # each answer's phrases as text, for the fuzzy comparison
+    stems_of_entry: list[set[str]]
+    # Each answer's phrases are consecutive rows: where they start, and which answers have any
+    # (the labelled messages' NOTHING may have none yet).
+    first_phrase: np.ndarray
+    has_phrases: np.ndarray
+    segments: np.ndarray
+
+
+_INDEXES: dict[str, _Index] = {}  # digest of the stemmed phrases → index, the newest last
+REMEMBERED = 2  # indexes kept in this process
+_LOCK = threading.Lock()  # the learning thread indexes while another engine is built
+
+
+def _indexed(stemmed: list[list[list[str]]]) -> _Index:
+    """The index of each answer's stemmed phrases: kept for the process, by their digest."""
+    key = digest(stemmed)
+    with _LOCK:
+        index = _INDEXES.pop(key, None)
+    if index is None:
+        index = _index(stemmed)
+    with _LOCK:
+        _INDEXES[key] = index
+        while len(_INDEXES) > REMEMBERED:
+            _INDEXES.pop(next(iter(_INDEXES)))
+    return index
+
+
+def _index(stemmed: list[list[list[str]]]) -> _Index:
+    document_frequency: dict[str, int] = defaultdict(int)
+    for phrases in stemmed:
+        for stem in {stem for phrase in phrases for stem in phrase}:
+            document_frequency[stem] += 1
+    count = max(len(stemmed), 1)
+    idf = {s: math.log((count + 1) / (df + 1)) + 1 for s, df in document_frequency.items()}
+    column = {stem: number for number, stem in enumerate(sorted(idf))}
+    phrase_rows: list[dict[str, float]] = []
+    owner: list[int] = []
+    entry_rows: list[dict[str, float]] = []
+    texts_by_entry: list[list[str]] = [[] for _ in stemmed]
+    for number, phrases in enumerate(stemmed):
+        centroid: dict[str, float] = defaultdict(float)
+        for stems in phrases:
+            vector = _vector_of(stems, idf)
+            if not vector:
+                continue
+            phrase_rows.append(vector)
+            owner.append(number)
+            texts_by_entry[number].append(" ".join(stems))
+            for stem, weight in vector.items():
+                centroid[stem] += weight
+        entry_rows.append(_unit(centroid))
+    owners = np.asarray(owner, dtype=np.int64)
+    first_phrase = np.searchsorted(owners, np.arange(len(stemmed) + 1))
+    has_phrases = first_phrase[1:] > first_phrase[:-1]
+    return _Index(
+        idf=idf,
+        unknown_idf=math.log(count + 1) + 1,
+        column=column,
+        phrases=_matrix(phrase_rows, column),
+        entries=_matrix(entry_rows, column),
+        owner=owners,
+        texts_by_entry=texts_by_entry,
+        stems_of_entry=[{s for phrase in phrases for s in phrase} for phrases in stemmed],
+        first_phrase=first_phrase,
+        has_phrases=has_phrases,
+        segments=first_phrase[:-1][has_phrases],
+    )
+
+
+def _matrix(rows: list[dict[str, float]], column: dict[str, int]) -> sparse.csc_matrix:
+    """Rows of stem weights as a sparse matrix whose columns are stems."""
+    data, indices, pointers = [], [], [0]
+    for row in rows:
+        for stem, weight in row.items():
+            indices.append(column[stem])
+            data.append(weight)
+        pointers.append(len(indices))
+    shape = (len(rows), len(column))
+    matrix = sparse.csr_matrix((data, indices, pointers), shape=shape, dtype=np.float64)
+    return matrix.tocsc()
+
+
+def _vector_of(
+    stems: Sequence[str], idf: dict[str, float], unknown_weight: float = 0.0
+) -> dict[str, float]:
+    """A unit vector of idf weights; stems not in `idf` weigh `unknown_weight`."""
+    vector: dict[str, float] = {}
+    for stem in stems:
+        vector[stem] = idf.get(stem, unknown_weight)
+    return _unit({stem: weight for stem, weight in vector.items() if weight > 0})
