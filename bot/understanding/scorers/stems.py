@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from scipy import sparse
 
 from bot.understanding.cache_files import digest
 from bot.understanding.scorers.base import ByWordsAlone, Ranked, Target
@@ -127,11 +126,21 @@ class StemScorer(ByWordsAlone):
         return [(self.ids[entry], round(score, 1)) for score, entry in scored]
 
 
-def _columns_times(
-    matrix: sparse.csc_matrix, columns: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """`matrix[:, columns] @ weights`, read straight from the columns: scipy's slicing of a
-    few columns out of thousands costs more than the product itself."""
+@dataclass(frozen=True)
+class _Columns:
+    """A sparse matrix kept column by column (as scipy's CSC format keeps it): all a message
+    needs is to pick out its own stems' columns, and importing scipy would cost the bot half
+    a second of its start-up."""
+
+    data: np.ndarray  # the values, column after column, rows in order within each
+    indices: np.ndarray  # the row of each value
+    indptr: np.ndarray  # where each column starts in data, and its end
+    shape: tuple[int, int]
+
+
+def _columns_times(matrix: _Columns, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`matrix[:, columns] @ weights`, read straight from the columns: a few columns out of
+    thousands, so slicing a copy would cost more than the product itself."""
     starts, ends = matrix.indptr[columns], matrix.indptr[columns + 1]
     lengths = ends - starts
     if not lengths.any():
@@ -155,8 +164,8 @@ class _Index:
     idf: dict[str, float]
     unknown_idf: float
     column: dict[str, int]
-    phrases: sparse.csc_matrix
-    entries: sparse.csc_matrix
+    phrases: _Columns
+    entries: _Columns
     owner: np.ndarray  # the answer each phrase belongs to
     texts_by_entry: list[list[str]]  # each answer's phrases as text, for the fuzzy comparison
     stems_of_entry: list[set[str]]
@@ -228,17 +237,24 @@ def _index(stemmed: list[list[list[str]]]) -> _Index:
     )
 
 
-def _matrix(rows: list[dict[str, float]], column: dict[str, int]) -> sparse.csc_matrix:
+def _matrix(rows: list[dict[str, float]], column: dict[str, int]) -> _Columns:
     """Rows of stem weights as a sparse matrix whose columns are stems."""
-    data, indices, pointers = [], [], [0]
-    for row in rows:
+    row_of, column_of, data = [], [], []
+    for number, row in enumerate(rows):
         for stem, weight in row.items():
-            indices.append(column[stem])
+            row_of.append(number)
+            column_of.append(column[stem])
             data.append(weight)
-        pointers.append(len(indices))
-    shape = (len(rows), len(column))
-    matrix = sparse.csr_matrix((data, indices, pointers), shape=shape, dtype=np.float64)
-    return matrix.tocsc()
+    columns = np.asarray(column_of, dtype=np.int64)
+    order = np.argsort(columns, kind="stable")  # by column; rows stay in order within one
+    indptr = np.zeros(len(column) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(columns, minlength=len(column)), out=indptr[1:])
+    return _Columns(
+        data=np.asarray(data, dtype=np.float64)[order],
+        indices=np.asarray(row_of, dtype=np.int64)[order],
+        indptr=indptr,
+        shape=(len(rows), len(column)),
+    )
 
 
 def _vector_of(
