@@ -14,12 +14,45 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
 _SEED = b"format 1"  # part of every digest: bump to make every kept file stale at once
+T = TypeVar("T")
+
+
+class Recent(Generic[T]):
+    """What was worked out from the content, kept in this process by its digest for the next
+    engine built over the same content (the checker, the terminal tools and the tests build
+    several): the `size` used last, thread-safe (the learning thread builds while the bot
+    starts), dropped whole by `clear` once the bot has started."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: dict[str, T] = {}  # the most recent last
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> T | None:
+        with self._lock:
+            value = self._kept.pop(key, None)
+            if value is not None:
+                self._kept[key] = value
+            return value
+
+    def put(self, key: str, value: T) -> None:
+        with self._lock:
+            self._kept.pop(key, None)
+            self._kept[key] = value
+            while len(self._kept) > self.size:
+                self._kept.pop(next(iter(self._kept)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
 
 
 def digest(parts: Iterable[object]) -> str:

@@ -24,6 +24,7 @@ from bot.content.labelled import Labelled, forget_files, load_labelled
 from bot.content.problems import Problem
 from bot.understanding.content_words import forget_content_words
 from bot.understanding.matcher import Matcher, forget_content_stems
+from bot.understanding.scorers.stems import forget_indexes
 from bot.understanding.scorers.trained import forget_models
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 
 def settle() -> None:
     """Start-up is over: drop what was kept for building more engines (the labelled files
-    read, the content phrases' stems, the trained classifiers) and collect it.
+    read, the content phrases' stems, the stems indexes, the trained classifiers) and
+    collect it.
 
     Those (and the content phrases' canonical words, bot/understanding/content_words.py) are
     hundreds of thousands of objects, and while they live every full pass of the
@@ -44,6 +46,7 @@ def settle() -> None:
     forget_content_stems()
     forget_content_words()
     forget_models()
+    forget_indexes()
     gc.collect()
 
 

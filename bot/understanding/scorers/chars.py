@@ -63,7 +63,7 @@ class CharGrams:
 
         The pieces are counted word by word, as `query` does: a text's counts are its words'
         counts (a texts × words matrix times a words × pieces one), so each word is cut once
-        however many of the 35,000 phrases hold it, five times faster than the vectorizer."""
+        however many of the 30,000 phrases hold it: four times faster than the vectorizer."""
         columns: dict[str, int] = {}
         rows, cols, times = [], [], []
         for row, text in enumerate(texts):

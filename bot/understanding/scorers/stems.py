@@ -15,7 +15,6 @@ large libraries.
 from __future__ import annotations
 
 import math
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.understanding.cache_files import digest
+from bot.understanding.cache_files import Recent, digest
 from bot.understanding.scorers.base import ByWordsAlone, Ranked, Target
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ class StemScorer(ByWordsAlone):
     def __init__(self, targets: Sequence[Target], analyser: Analyser, rerank: int = 8) -> None:
         """The index of `targets`' phrases, or the same index made by an earlier engine in
         this process (the checker and the terminal tools build several over the same
-        content: indexing 30,000 phrases takes a second and a half)."""
+        content: indexing 30,000 phrases takes half a second)."""
         self.analyser = analyser
         self.rerank = rerank
         self.ids = [entry.id for entry in targets]
@@ -129,8 +128,8 @@ class StemScorer(ByWordsAlone):
 @dataclass(frozen=True)
 class _Columns:
     """A sparse matrix kept column by column (as scipy's CSC format keeps it): all a message
-    needs is to pick out its own stems' columns, and importing scipy would cost the bot half
-    a second of its start-up."""
+    needs is to pick out its own stems' columns, and importing scipy would cost the bot some
+    0.2 s of its start-up."""
 
     data: np.ndarray  # the values, column after column, rows in order within each
     indices: np.ndarray  # the row of each value
@@ -176,23 +175,22 @@ class _Index:
     segments: np.ndarray
 
 
-_INDEXES: dict[str, _Index] = {}  # digest of the stemmed phrases → index, the newest last
-REMEMBERED = 2  # indexes kept in this process
-_LOCK = threading.Lock()  # the learning thread indexes while another engine is built
+_INDEXES: Recent[_Index] = Recent(2)  # digest of the stemmed phrases → their index
 
 
 def _indexed(stemmed: list[list[list[str]]]) -> _Index:
     """The index of each answer's stemmed phrases: kept for the process, by their digest."""
     key = digest(stemmed)
-    with _LOCK:
-        index = _INDEXES.pop(key, None)
+    index = _INDEXES.get(key)
     if index is None:
         index = _index(stemmed)
-    with _LOCK:
-        _INDEXES[key] = index
-        while len(_INDEXES) > REMEMBERED:
-            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES.put(key, index)
     return index
+
+
+def forget_indexes() -> None:
+    """Drop the indexes kept for building more engines (a running bot builds no more)."""
+    _INDEXES.clear()
 
 
 def _index(stemmed: list[list[list[str]]]) -> _Index:

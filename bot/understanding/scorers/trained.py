@@ -21,7 +21,6 @@ import importlib.metadata
 import io
 import logging
 import sys
-import threading
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.understanding.cache_files import code_of, digest, keep_newest, write_whole
+from bot.understanding.cache_files import Recent, code_of, digest, keep_newest, write_whole
 from bot.understanding.scorers.base import Target
 
 log = logging.getLogger(__name__)
@@ -37,9 +36,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1  # bump when the file's layout changes
 PREFIX = "classifier"
 KEEP = 2  # files per language kept in the folder
-REMEMBERED = 2  # models kept in this process
-_MODELS: dict[str, Model] = {}  # digest → model, the most recent last
-_LOCK = threading.Lock()  # the learning thread trains while another engine is built
+_MODELS: Recent[Model] = Recent(2)  # digest → model, for the next engine in this process
 
 
 @dataclass(frozen=True)
@@ -76,20 +73,17 @@ def model_key(targets: Sequence[Target], reading: str, *code: object) -> str:
 
 def remembered(key: str, folder: Path | None, language: str) -> Model | None:
     """The model of `key`: this process's, else the cache folder's, else None."""
-    with _LOCK:
-        model = _MODELS.pop(key, None)
+    model = _MODELS.get(key)
+    if model is None and folder is not None:
+        model = _load(_path(folder, language, key))
         if model is not None:
-            _MODELS[key] = model  # the most recent last
-            return model
-    model = _load(_path(folder, language, key)) if folder else None
-    if model is not None:
-        _keep(key, model)
+            _MODELS.put(key, model)
     return model
 
 
 def remember(key: str, model: Model, folder: Path | None, language: str, write: bool) -> None:
     """Keep `model` for this process, and (`write`) in the cache folder unless it is there."""
-    _keep(key, model)
+    _MODELS.put(key, model)
     if write and folder is not None and not _path(folder, language, key).exists():
         buffer = io.BytesIO()
         np.savez(
@@ -109,16 +103,7 @@ def remember(key: str, model: Model, folder: Path | None, language: str, write: 
 
 def forget_models() -> None:
     """Drop the models kept for building more engines (a running bot builds no more)."""
-    with _LOCK:
-        _MODELS.clear()
-
-
-def _keep(key: str, model: Model) -> None:
-    with _LOCK:
-        _MODELS.pop(key, None)
-        _MODELS[key] = model
-        while len(_MODELS) > REMEMBERED:
-            _MODELS.pop(next(iter(_MODELS)))
+    _MODELS.clear()
 
 
 def _path(folder: Path, language: str, key: str) -> Path:
