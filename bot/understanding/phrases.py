@@ -9,6 +9,7 @@ slang), so "not breathing" matches "hes not really breathin".
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,12 +23,16 @@ class PhraseSet:
     def __init__(self, phrases: Iterable[str], normalise: Callable[[str], list[str]]) -> None:
         compiled = (normalise(phrase) for phrase in phrases)
         self._phrases = [words for words in compiled if words]
-        # Phrases by their first word: a message is walked once to find where each could start,
+        # Phrases by their rarest word, each with the set of its words: a message's words pick
+        # out the few phrases that could match (a phrase with a word the message lacks can't),
         # so a 4,096-character message costs one pass per list, not one scan per phrase.
-        # Each with the set of its words: a phrase with a word the message lacks can't match.
-        self._by_first: dict[str, list[tuple[list[str], frozenset[str]]]] = {}
+        # Rarest within the list: "i", "my" and "to" begin dozens of its phrases, "die" few.
+        self._by_key: dict[str, list[tuple[list[str], frozenset[str]]]] = {}
+        holding = Counter(word for phrase in self._phrases for word in set(phrase))
         for phrase in self._phrases:
-            self._by_first.setdefault(phrase[0], []).append((phrase, frozenset(phrase)))
+            self._by_key.setdefault(_key_word(phrase, holding), []).append(
+                (phrase, frozenset(phrase))
+            )
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
@@ -59,12 +64,11 @@ class PhraseSet:
         positions = _positions(words)
         best: int | None = None
         present = positions.keys()
-        for first in self._by_first.keys() & present:
-            starts = positions[first]
-            for phrase, needed in self._by_first[first]:
+        for key in self._by_key.keys() & present:
+            for phrase, needed in self._by_key[key]:
                 if not needed <= present:
                     continue
-                for start in starts:
+                for start in positions[phrase[0]]:
                     if best is not None and start >= best:
                         break
                     if _end_at(phrase, positions, start) is not None:
@@ -77,14 +81,20 @@ class PhraseSet:
         positions = _positions(words)
         found = []
         present = positions.keys()
-        for first in self._by_first.keys() & present:
-            for phrase, needed in self._by_first[first]:
+        for key in self._by_key.keys() & present:
+            for phrase, needed in self._by_key[key]:
                 if needed <= present:
-                    for start in positions[first]:
+                    for start in positions[phrase[0]]:
                         end = _end_at(phrase, positions, start)
                         if end is not None:
                             found.append((start, end))
         return found
+
+
+def _key_word(phrase: list[str], holding: Counter[str]) -> str:
+    """The word of `phrase` that the fewest phrases of its list hold (the longest of those):
+    the one least likely to be in a message the phrase doesn't match."""
+    return min(phrase, key=lambda word: (holding[word], -len(word)))
 
 
 _MESSAGE: ContextVar[dict[tuple[str, ...], dict[str, list[int]]] | None] = ContextVar(

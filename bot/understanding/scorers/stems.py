@@ -139,16 +139,17 @@ class _Columns:
 
 def _columns_times(matrix: _Columns, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """`matrix[:, columns] @ weights`, read straight from the columns: a few columns out of
-    thousands, so slicing a copy would cost more than the product itself."""
-    starts, ends = matrix.indptr[columns], matrix.indptr[columns + 1]
-    lengths = ends - starts
-    if not lengths.any():
+    thousands, so slicing a copy would cost more than the product itself. Each column is one
+    slice of the stored values (a copy of consecutive memory, not a look-up per value)."""
+    ends = matrix.indptr[columns + 1].tolist()
+    starts = matrix.indptr[columns].tolist()
+    if starts == ends:
         return np.zeros(matrix.shape[0])
-    # every stored position of those columns: each column's start, plus 0, 1, … its length
-    before = np.cumsum(lengths) - lengths
-    at = np.arange(int(lengths.sum())) + np.repeat(starts - before, lengths)
-    values = matrix.data[at] * np.repeat(weights, lengths)
-    return np.bincount(matrix.indices[at], weights=values, minlength=matrix.shape[0])
+    rows = np.concatenate([matrix.indices[s:e] for s, e in zip(starts, ends, strict=True)])
+    values = np.concatenate(
+        [matrix.data[s:e] * w for s, e, w in zip(starts, ends, weights.tolist(), strict=True)]
+    )
+    return np.bincount(rows, weights=values, minlength=matrix.shape[0])
 
 
 def _unit(vector: dict[str, float]) -> dict[str, float]:
