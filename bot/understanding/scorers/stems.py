@@ -107,14 +107,14 @@ class StemScorer(ByWordsAlone):
         coarse = PHRASE_WEIGHT * closest + WHOLE_WEIGHT * whole
         met = np.flatnonzero(whole > 0)  # the answers that share a stem with the message
         order = met[np.argsort(-coarse[met], kind="stable")][: self.rerank]
-        query_text = " ".join(stems)
+        query_text = " ".join(sorted(stems))  # as token_sort_ratio compares, sorted once
         specific = [stem for stem in query if stem not in everyday]
         scored = []
         for entry in order.tolist():
             found = process.extractOne(
                 query_text,
                 self._nearest_texts(entry, phrase_scores),
-                scorer=fuzz.token_sort_ratio,
+                scorer=fuzz.ratio,
             )
             similarity = found[1] / 100 if found else 0.0
             score = (1 - FUZZY_WEIGHT) * float(coarse[entry]) + FUZZY_WEIGHT * similarity
@@ -167,7 +167,9 @@ class _Index:
     phrases: _Columns
     entries: _Columns
     owner: np.ndarray  # the answer each phrase belongs to
-    texts_by_entry: list[list[str]]  # each answer's phrases as text, for the fuzzy comparison
+    # Each answer's phrases as text for the fuzzy comparison, their stems in sorted order:
+    # rapidfuzz's token_sort_ratio, with the sorting done once here instead of per message.
+    texts_by_entry: list[list[str]]
     stems_of_entry: list[set[str]]
     # Each answer's phrases are consecutive rows: where they start, and which answers have any
     # (the labelled messages' NOTHING may have none yet).
@@ -214,7 +216,7 @@ def _index(stemmed: list[list[list[str]]]) -> _Index:
                 continue
             phrase_rows.append(vector)
             owner.append(number)
-            texts_by_entry[number].append(" ".join(stems))
+            texts_by_entry[number].append(" ".join(sorted(stems)))
             for stem, weight in vector.items():
                 centroid[stem] += weight
         entry_rows.append(_unit(centroid))
