@@ -99,7 +99,6 @@ class LanguageEngine:
             if entry.meta.review.status.rank >= config.min_review_status.rank
         }
         self.numbers = numbers or library.numbers
-        self._templates = library.templates
         self._operator = config.operator
         self.renderer = Renderer(
             library.templates,
@@ -503,7 +502,7 @@ class LanguageEngine:
         its placeholders: `hrbot preview` draws the emergency and crisis cards of every
         country this way, through the same templates and buttons as `answer`."""
         variables = _variables(self.messages, self.numbers, country, self._operator)
-        renderer = Renderer(self._templates, self.messages, variables)
+        renderer = self.renderer.with_variables(variables)
         entry = self.entries[entry_id]
         return Reply(
             renderer.answer(entry),

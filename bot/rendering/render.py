@@ -14,6 +14,7 @@ never lost to a template.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import sys
@@ -101,6 +102,14 @@ class Renderer:
         # otherwise wait the several milliseconds its compiling takes.
         for name in self._chosen:
             self._env.get_template(name)
+
+    def with_variables(self, variables: dict[str, str]) -> Renderer:
+        """This renderer with other numbers and names in the placeholders (`hrbot preview`
+        draws the cards of every country): its templates stay chosen and compiled, which
+        takes a tenth of a second each time."""
+        other = copy.copy(self)
+        other.variables = variables
+        return other
 
     # --- choosing each template ---------------------------------------------------------------
 
