@@ -13,7 +13,7 @@ the order of what matters:
 6. two substances named ("coke and a few pints") → the answer for that mix; three or more
    → the answer about mixing in general;
 7. an answer the matcher is sure of → that answer; close ones → "did you mean"; else none.
-   An answer or a "did you mean" it is not sure of (below its method's `sure` score) is
+   An answer or a "did you mean" scored below its method's `topic` score (else `sure`) is
    given only to a message about drugs, using, the body and health or the service
    (topic.py): "how do i line up my shots in pool" gets the no-answer reply, not the
    missed-shot answer.
@@ -261,7 +261,7 @@ class Reader:
         """A guess the matcher is not sure of, for a message with no word about drugs,
         health or the service ("what time is it", "my car needs new gear oil") and no
         overdose's words or signs, now or not."""
-        if self.topic is None or found.score >= self.matcher.settings.sure:
+        if self.topic is None or found.score >= self.matcher.settings.topic_checked_below:
             return False
         if self.detector.tells_of_danger(canonical):
             return False

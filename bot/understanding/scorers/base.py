@@ -36,6 +36,13 @@ class Thresholds:
     # a story around the question spreads its weight over words no answer has, so the same
     # match scores lower in a long message than in a short one.
     long_discount: float = 0.0
+    # A guess scored below this needs a word about drugs, health or the service in the message
+    # (bot/understanding/topic.py), or it gets the no-answer reply; None: below `sure`.
+    topic: float | None = None
+
+    @property
+    def topic_checked_below(self) -> float:
+        return self.sure if self.topic is None else min(self.topic, self.sure)
 
 
 @dataclass(frozen=True)
