@@ -52,7 +52,7 @@ METHODS: dict[str, Method] = {
         "classifier", "ClassifierScorer", Thresholds(36.0, 24.0, 8.0, 70.0), scales=False
     ),
     "blend": Method(
-        "blend", "BlendScorer", Thresholds(26.0, 18.0, 18.0, 70.0, topic=40.0), scales=False
+        "blend", "BlendScorer", Thresholds(26.0, 18.0, 12.0, 70.0, topic=40.0), scales=False
     ),
 }
 DEFAULT_METHOD: Final = "blend"
