@@ -10,7 +10,7 @@ table, as in docs/matching.md.
 
 Sets: en (the first set), en-unseen (written without sight of the content) and en-people-test
 (people-style messages, FROZEN: never tune on it), all in tests/eval/ and never learnt; and the
-tuning sets en-people-tune to -tune78 (people-style messages) and en-crisis-tune2 to -tune39
+tuning sets en-people-tune to -tune82 (people-style messages) and en-crisis-tune2 to -tune39
 (emergencies, crises and the everyday talk that shares their words), which are the labelled
 messages in content/en/labelled/ that the matcher learns from, so their figures are training
 figures: benchmarks/held_out.py measures them held out. Name the sets with --set while tuning.
@@ -29,7 +29,7 @@ from bot.tools.evaluation import LENGTHS, Report, evaluate, load_set, set_path
 from bot.understanding.scorers import METHODS
 
 SETS = (
-    "", "-unseen", "-people-tune", *(f"-people-tune{n}" for n in range(2, 79)),
+    "", "-unseen", "-people-tune", *(f"-people-tune{n}" for n in range(2, 83)),
     *(f"-crisis-tune{n}" for n in range(2, 40)), "-people-test",
 )  # fmt: skip
 COLUMNS = (
