@@ -73,6 +73,21 @@ def test_everyday_words_a_crisis_shares_are_not_a_crisis(engine: Engine, text: s
     assert not engine.read(text).emergency
 
 
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        ("ending myself lmao 💀 pills ready", True),  # the means, and the wish
+        ("bought the rope, doing it tonight lol", True),  # the means, and a plan
+        ("i just want to sleep forever on sundays lol", False),  # a wish, nothing at hand
+        ("overdosed on netflix this weekend, the whole season in one go 😂", False),
+    ],
+)
+def test_a_laugh_undoes_a_wish_but_not_the_means_at_hand(
+    engine: Engine, text: str, crisis: bool
+) -> None:
+    assert (engine.read(text).route == "crisis") is crisis
+
+
 def test_saying_it_is_no_joke_undoes_the_laugh(engine: Engine) -> None:
     reading = engine.read("lol i know how it sounds but i'm serious, the pills are lined up")
     assert reading.route == "crisis"

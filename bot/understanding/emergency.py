@@ -76,13 +76,14 @@ class EmergencyDetector:
         self._overdose_if_now = phrases(rules.overdose_if_now)
         crisis, overdose = rules.crisis_signals, rules.overdose_signals
         self._wish = phrases(crisis.wish)
+        self._means = phrases(crisis.means)
         self._scored = [
-            (phrases(words), crisis.weights.get(name, 0.0))
-            for name, words in (
-                ("farewell", crisis.farewell),
-                ("intent", crisis.intent),
-                ("means", crisis.means),
-                ("decided", crisis.decided),
+            (found, crisis.weights.get(name, 0.0))
+            for name, found in (
+                ("farewell", phrases(crisis.farewell)),
+                ("intent", phrases(crisis.intent)),
+                ("means", self._means),
+                ("decided", phrases(crisis.decided)),
             )
         ]
         self._self_harm = phrases(crisis.self_harm)
@@ -212,11 +213,13 @@ class EmergencyDetector:
         )
 
     def _crisis_signalled(self, words: list[str], text: str = "") -> bool:
+        wished = self._wish.found_in(words)
+        scored = self._crisis_score(words) >= self.rules.crisis_signals.threshold
         if self._joking_in(words, text):
-            return False  # "i just want to sleep forever on sundays lol"
-        if self._wish.found_in(words):
-            return True
-        if self._crisis_score(words) >= self.rules.crisis_signals.threshold:
+            # "i just want to sleep forever on sundays lol" is not a crisis; the means at hand
+            # with a wish or a plan is one, laugh or not ("ending myself lmao, pills ready").
+            return self._means.found_in(words) and (wished or scored)
+        if wished or scored:
             return True
         return self._self_harm.found_in(words) and self._worse.found_in(words)
 
