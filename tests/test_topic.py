@@ -4,6 +4,7 @@ questions about drugs, health or the service still get theirs (bot/understanding
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pytest
 
@@ -169,6 +170,19 @@ def test_a_sure_answer_is_given_whatever_the_words(engine: Engine) -> None:
     found = reader.matcher.match("how do i use narcan")
     assert found.score >= reader.matcher.settings.sure
     assert not reader.unrelated(found, ["what", "time", "is", "it"], ["what", "time", "is", "it"])
+
+
+def test_blend_asks_for_a_topic_word_only_below_its_topic_score(engine: Engine) -> None:
+    """Held out, most answers turned away by the topic check were right at 40 to 69 ("missed
+    my shot about an hour ago, big bump n it stings"): `blend` checks below 40, not 70."""
+    reader = engine.language("en").reader
+    assert reader.matcher.method == "blend"
+    settings = reader.matcher.settings
+    assert settings.topic_checked_below == 40.0 < settings.sure
+    everyday = ["what", "time", "is", "it"]
+    found = reader.matcher.match("how do i use narcan")
+    assert not reader.unrelated(replace(found, score=45.0), everyday, everyday)
+    assert reader.unrelated(replace(found, score=35.0), everyday, everyday)
 
 
 def test_a_word_of_its_everyday_sense_keeps_an_everyday_word_everyday(engine: Engine) -> None:
