@@ -213,15 +213,19 @@ class EmergencyDetector:
         )
 
     def _crisis_signalled(self, words: list[str], text: str = "") -> bool:
-        wished = self._wish.found_in(words)
-        scored = self._crisis_score(words) >= self.rules.crisis_signals.threshold
         if self._joking_in(words, text):
             # "i just want to sleep forever on sundays lol" is not a crisis; the means at hand
             # with a wish or a plan is one, laugh or not ("ending myself lmao, pills ready").
-            return self._means.found_in(words) and (wished or scored)
-        if wished or scored:
+            return self._means.found_in(words) and self._wished_or_planned(words)
+        if self._wished_or_planned(words):
             return True
         return self._self_harm.found_in(words) and self._worse.found_in(words)
+
+    def _wished_or_planned(self, words: list[str]) -> bool:
+        """A wish said outright, or signals (farewell, intent, means, decided) that add up."""
+        if self._wish.found_in(words):
+            return True
+        return self._crisis_score(words) >= self.rules.crisis_signals.threshold
 
     def _crisis_learnt(self, words: list[str], text: str, cued: bool) -> bool:
         """The examples say it is a crisis, though no phrase or signal does (`cued`: the
