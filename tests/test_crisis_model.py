@@ -80,12 +80,21 @@ def test_everyday_words_a_crisis_shares_are_not_a_crisis(engine: Engine, text: s
         ("bought the rope, doing it tonight lol", True),  # the means, and a plan
         ("i just want to sleep forever on sundays lol", False),  # a wish, nothing at hand
         ("overdosed on netflix this weekend, the whole season in one go 😂", False),
+        ("tablets all counted out. tonight. haha", True),  # a plan whose signals add up
+        ("gonna walk into the sea tonight and not come back lol", True),  # intent and a time
+        ("lmao what's the most painless way to go, asking for me", True),  # "for me": serious
     ],
 )
-def test_a_laugh_undoes_a_wish_but_not_the_means_at_hand(
-    engine: Engine, text: str, crisis: bool
-) -> None:
+def test_a_laugh_undoes_a_wish_but_not_a_plan(engine: Engine, text: str, crisis: bool) -> None:
     assert (engine.read(text).route == "crisis") is crisis
+
+
+def test_in_one_go_is_a_plan_only_with_everything_taken(engine: Engine) -> None:
+    everyday = (
+        "can i drink my 90ml in one go or split it, it has me nodding by lunch and sick by 3am"
+    )
+    assert not engine.read(everyday).emergency
+    assert engine.read("tonight im doing the lot in one go").route == "crisis"
 
 
 def test_saying_it_is_no_joke_undoes_the_laugh(engine: Engine) -> None:

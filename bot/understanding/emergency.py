@@ -214,17 +214,17 @@ class EmergencyDetector:
 
     def _crisis_signalled(self, words: list[str], text: str = "") -> bool:
         if self._joking_in(words, text):
-            # "i just want to sleep forever on sundays lol" is not a crisis; the means at hand
-            # with a wish or a plan is one, laugh or not ("ending myself lmao, pills ready").
-            return self._means.found_in(words) and self._wished_or_planned(words)
-        if self._wished_or_planned(words):
+            # A laugh makes a wish said alone a figure of speech ("i just want to sleep forever
+            # on sundays lol"), not a plan whose signals add up ("pills counted. tonight. lol"),
+            # nor the means at hand with a wish ("ending myself lmao, pills ready").
+            wished = self._means.found_in(words) and self._wish.found_in(words)
+            return wished or self._planned(words)
+        if self._wish.found_in(words) or self._planned(words):
             return True
         return self._self_harm.found_in(words) and self._worse.found_in(words)
 
-    def _wished_or_planned(self, words: list[str]) -> bool:
-        """A wish said outright, or signals (farewell, intent, means, decided) that add up."""
-        if self._wish.found_in(words):
-            return True
+    def _planned(self, words: list[str]) -> bool:
+        """Signals (farewell, intent, means, decided) that add up to a plan."""
         return self._crisis_score(words) >= self.rules.crisis_signals.threshold
 
     def _crisis_learnt(self, words: list[str], text: str, cued: bool) -> bool:
