@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.conversation import protocol as p
 from bot.conversation.reply import Button, Event, EventKind
 from bot.engine import Engine, build_engine
+from bot.understanding.matcher import ASKED_MARGIN
 
 # Someone may be overdosing right now: typos, slang, texting, panic, odd Unicode.
 OVERDOSE_NOW = [
@@ -318,3 +319,44 @@ def test_greetings_alone_are_not_a_crisis_the_recogniser_guesses(engine: Engine)
     hello = engine.read("just wanted to say hi", "en")
     assert not hello.emergency and hello.route == "greeting"
     assert engine.read("goodbye", "en").card == "crisis-support"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "snoring really loud after a shot, is that a bad sign or just deep sleep?",
+        "cpr on someone who od'd, is it compressions first or breaths",
+        "blue lips after using, does that always mean an overdose?",
+    ],
+)
+def test_a_question_the_examples_put_far_from_an_overdose_gets_its_answer(
+    engine: Engine, text: str
+) -> None:
+    reading = engine.read(text)
+    assert not reading.emergency
+    assert reading.shown in ("overdose-signs", "rescue-breathing")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hes snoring after a shot and i cant wake him, is that bad?",  # near the overdoses
+        "snoring really loud after a shot, is that a bad sign? please help",  # a plea
+        # nearest to an answer about an overdose happening (`now_answers`)
+        "my friend did too much meth and is having a seizure, should i call an ambulance?",
+    ],
+)
+def test_a_question_near_an_overdose_or_with_a_plea_keeps_the_card(
+    engine: Engine, text: str
+) -> None:
+    assert engine.read(text).card == "overdose-now"
+
+
+def test_only_a_question_far_ahead_of_the_overdoses_loses_the_card(engine: Engine) -> None:
+    detector = engine.language("en").detector
+    text = "snoring loud after a shot, bad sign?"
+    words = detector._words(text)
+    assert detector.detect_words(words, text, ahead=ASKED_MARGIN) is None
+    assert detector.detect_words(words, text, ahead=ASKED_MARGIN - 1) == "overdose-now"
+    said = "she stopped breathing after a shot, how do i do cpr?"  # asks what to do now
+    assert detector.detect_words(detector._words(said), said, ahead=99) == "overdose-now"

@@ -21,6 +21,10 @@ class Card(Strict):
 
     card: Id
     phrases: Phrases
+    # Other answers about this emergency happening now ("stimulant-overdose"): a message the
+    # labelled messages put nearest to one of them, or to the card's own answer, is never taken
+    # for a question about it (bot/understanding/reading.py).
+    now_answers: list[Id] = []
 
 
 class CrisisSignals(Strict):
@@ -61,6 +65,10 @@ class EmergencyRules(Strict):
     crisis: Card
     # a question ABOUT an emergency ("how do i know if…"), which stops the card
     asking: Words = []
+    # words that make a message a question: one whose best answer the labelled messages put
+    # far ahead of the overdoses happening now asks about its danger words ("snoring after a
+    # shot, bad sign?"), unless a `now` or `urgent` word is there
+    question: Words = []
     # words that mean "right now", which override `asking`
     now: Words = []
     # words that mean an overdose only together with a `now` phrase ("OD help!")
@@ -105,6 +113,7 @@ class EmergencyRules(Strict):
             *self.overdose.phrases,
             *self.crisis.phrases,
             *self.asking,
+            *self.question,
             *self.now,
             *self.overdose_if_now,
             *(word for words in signals for word in words),

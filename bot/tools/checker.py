@@ -278,6 +278,10 @@ def _card_problems(language: LanguageEngine, library: Library) -> list[Problem]:
     for card in (language.rules.overdose_card, language.rules.crisis_card):
         if card not in language.entries:
             problems.append(error(path, 1, f"card '{card}' is not an answer that can be shown"))
+    for answer in language.rules.overdose.now_answers:
+        if answer not in language.entries:
+            message = f"overdose now_answers: '{answer}' is not an answer that can be shown"
+            problems.append(warning(path, 1, message))
     overdose = language.entries.get(language.rules.overdose_card)
     if overdose is not None and language.tools.card().photo is None:
         message = (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.content.emergency_rules import EmergencyRules
 from bot.understanding.crisis_model import CrisisModel
-from bot.understanding.matcher import CRISIS_NOW, OVERDOSE_NOW, Analyser
+from bot.understanding.matcher import ASKED_MARGIN, CRISIS_NOW, OVERDOSE_NOW, Analyser
 from bot.understanding.phrases import PhraseSet
 
 PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
@@ -72,6 +72,7 @@ class EmergencyDetector:
         self._overdose = phrases(rules.overdose.phrases)
         self._crisis = phrases(rules.crisis.phrases)
         self._asking = phrases(rules.asking)
+        self._question = phrases(rules.question)
         self._now = phrases(rules.now)
         self._overdose_if_now = phrases(rules.overdose_if_now)
         crisis, overdose = rules.crisis_signals, rules.overdose_signals
@@ -129,19 +130,26 @@ class EmergencyDetector:
         return self.detect_words(self._words(text), text)
 
     def detect_words(
-        self, words: list[str], text: str = "", nearest: str | None = None, small_talk: bool = False
+        self,
+        words: list[str],
+        text: str = "",
+        nearest: str | None = None,
+        small_talk: bool = False,
+        ahead: float = 0.0,
     ) -> str | None:
         """As `detect`, for a message already turned into canonical words (`text`, as typed,
-        is read only for joking marks like "😂"). `nearest`: what the labelled messages nearest
-        to it tell of (Match.emergency), for a message no phrase here catches. `small_talk`: the
-        message is only greetings and thanks ("just wanted to say hi"); unless one of them is a
-        crisis cue ("goodbye"), what was learnt from examples doesn't speak for it."""
+        is read only for joking marks like "😂"). `nearest`: what the labelled messages
+        nearest to it tell of (Match.emergency), for a message no phrase here catches.
+        `small_talk`: the message is only greetings and thanks ("just wanted to say hi");
+        unless one of them is a crisis cue ("goodbye"), what was learnt from examples doesn't
+        speak for it. `ahead`: how far its best answer is ahead of the labelled overdoses
+        happening now (Match.ahead_of_overdose)."""
         if not words:
             return None
         crisis = self.rules.crisis_card
         if self._crisis.found_in(words):
             return crisis  # never "only a question"; the card has the 999 line too
-        overdose = self._overdose_now(words)
+        overdose = self._overdose_now(words) and not self._asked_about(words, ahead)
         # An overdose that SIGNS_OVER_SIGNALS signs describe comes before crisis signals
         # ("slumped, pinpoint pupils, breathing 4 times a minute, the naloxone kit in front of
         # me"); one of someone else, or that two signs describe ("legs wont work, keep going in
@@ -291,6 +299,15 @@ class EmergencyDetector:
             any(start <= at and end <= until for start, until in heat)
             for at, end in self._overdose.spans_in(words)
         )
+
+    def _asked_about(self, words: list[str], ahead: float) -> bool:
+        """A question the labelled messages put far nearer to an answer than to the overdoses
+        happening now, with no plea and nothing said to be happening now: its danger words are
+        asked about ("snoring after a shot, bad sign?", "someone ods, what do you do"). The
+        `asking` phrases catch such questions only when they come first."""
+        if ahead < ASKED_MARGIN or self._now.found_in(words) or self._urgent.found_in(words):
+            return False
+        return self._question.found_in(words)
 
     def _about_a_thing(self, words: list[str]) -> bool:
         """A pet, a plant, a phone or a show, and no person and no drug: "not breathing" and
