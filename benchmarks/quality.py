@@ -10,7 +10,7 @@ table, as in docs/matching.md.
 
 Sets: en (the first set), en-unseen (written without sight of the content) and en-people-test
 (people-style messages, FROZEN: never tune on it), all in tests/eval/ and never learnt; and the
-tuning sets en-people-tune to -tune82 (people-style messages) and en-crisis-tune2 to -tune39
+tuning sets en-people-tune, -tune2 and on (people-style messages) and en-crisis-tune2 and on
 (emergencies, crises and the everyday talk that shares their words), which are the labelled
 messages in content/en/labelled/ that the matcher learns from, so their figures are training
 figures: benchmarks/held_out.py measures them held out. Name the sets with --set while tuning.
@@ -22,16 +22,28 @@ from __future__ import annotations
 import argparse
 import importlib
 import time
+from pathlib import Path
 
 from bot.config import Config, Matching, MatchingMethod
+from bot.content.labelled import FOLDER as LABELLED_FOLDER
+from bot.content.layers import BUNDLED_CONTENT
 from bot.engine import Engine, build_engine
 from bot.tools.evaluation import LENGTHS, Report, evaluate, load_set, set_path
 from bot.understanding.scorers import METHODS
 
-SETS = (
-    "", "-unseen", "-people-tune", *(f"-people-tune{n}" for n in range(2, 83)),
-    *(f"-crisis-tune{n}" for n in range(2, 40)), "-people-test",
-)  # fmt: skip
+
+def default_sets(language: str) -> list[str]:
+    """The evaluation sets, then every labelled file (in number order), then the frozen set."""
+    folder = BUNDLED_CONTENT / language / LABELLED_FOLDER
+
+    def in_order(path: Path) -> tuple[str, int]:
+        stem = path.stem.rstrip("0123456789")
+        return stem, int(path.stem[len(stem) :] or 1)
+
+    labelled = [f"{language}-{path.stem}" for path in sorted(folder.glob("*.yaml"), key=in_order)]
+    return [language, f"{language}-unseen", *labelled, f"{language}-people-test"]
+
+
 COLUMNS = (
     "method", "set", "n", "top-1", "top-1 16+", "answer or offer", "out-of-scope rejected",
     "false emergencies", "emergency recall",
@@ -121,7 +133,7 @@ def main() -> None:
     )
     parser.add_argument("--compare", action="store_true", help="a table: methods x sets")
     args = parser.parse_args()
-    names = args.set or [f"{args.lang}{suffix}" for suffix in SETS]
+    names = args.set or default_sets(args.lang)
     names = [name for name in names if set_path(name).exists()]
     if args.compare:
         compare(args.lang, args.method or list(METHODS), names)
