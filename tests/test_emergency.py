@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.conversation import protocol as p
 from bot.conversation.reply import Button, Event, EventKind
 from bot.engine import Engine, build_engine
-from bot.understanding.matcher import ASKED_MARGIN
+from bot.understanding.matcher import ASKED_MARGIN, Match
 
 # Someone may be overdosing right now: typos, slang, texting, panic, odd Unicode.
 OVERDOSE_NOW = [
@@ -354,9 +354,17 @@ def test_a_question_near_an_overdose_or_with_a_plea_keeps_the_card(
 
 def test_only_a_question_far_ahead_of_the_overdoses_loses_the_card(engine: Engine) -> None:
     detector = engine.language("en").detector
+
+    def nearer_an_answer(by: float, answer: str = "overdose-signs") -> Match:
+        return Match(answer, 60.0, (), ranked=((answer, 60.0),), ahead_of_overdose=by)
+
     text = "snoring loud after a shot, bad sign?"
     words = detector._words(text)
-    assert detector.detect_words(words, text, ahead=ASKED_MARGIN) is None
-    assert detector.detect_words(words, text, ahead=ASKED_MARGIN - 1) == "overdose-now"
+    assert detector.detect_words(words, text, nearer_an_answer(ASKED_MARGIN)) is None
+    assert detector.detect_words(words, text, nearer_an_answer(ASKED_MARGIN - 1)) == "overdose-now"
+    nearest_the_card = nearer_an_answer(99, "overdose-now")
+    assert detector.detect_words(words, text, nearest_the_card) == "overdose-now"
     said = "she stopped breathing after a shot, how do i do cpr?"  # asks what to do now
-    assert detector.detect_words(detector._words(said), said, ahead=99) == "overdose-now"
+    assert (
+        detector.detect_words(detector._words(said), said, nearer_an_answer(99)) == "overdose-now"
+    )

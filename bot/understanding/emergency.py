@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.content.emergency_rules import EmergencyRules
 from bot.understanding.crisis_model import CrisisModel
-from bot.understanding.matcher import ASKED_MARGIN, CRISIS_NOW, OVERDOSE_NOW, Analyser
+from bot.understanding.matcher import ASKED_MARGIN, CRISIS_NOW, OVERDOSE_NOW, Analyser, Match
 from bot.understanding.phrases import PhraseSet
 
 PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
@@ -133,23 +133,23 @@ class EmergencyDetector:
         self,
         words: list[str],
         text: str = "",
-        nearest: str | None = None,
+        found: Match | None = None,
         small_talk: bool = False,
-        ahead: float = 0.0,
     ) -> str | None:
         """As `detect`, for a message already turned into canonical words (`text`, as typed,
-        is read only for joking marks like "😂"). `nearest`: what the labelled messages
-        nearest to it tell of (Match.emergency), for a message no phrase here catches.
+        is read only for joking marks like "😂"). `found`: the matcher's match, which tells
+        what the labelled messages nearest to it are about (Match.emergency, for a message no
+        phrase here catches; how far an answer is ahead of the overdoses and crises).
         `small_talk`: the message is only greetings and thanks ("just wanted to say hi");
         unless one of them is a crisis cue ("goodbye"), what was learnt from examples doesn't
-        speak for it. `ahead`: how far its best answer is ahead of the labelled overdoses
-        happening now (Match.ahead_of_overdose)."""
+        speak for it."""
         if not words:
             return None
+        found = found or Match(None, 0.0, ())
         crisis = self.rules.crisis_card
         if self._crisis.found_in(words):
             return crisis  # never "only a question"; the card has the 999 line too
-        overdose = self._overdose_now(words) and not self._asked_about(words, ahead)
+        overdose = self._overdose_now(words) and not self._asked_about(words, found)
         # An overdose that SIGNS_OVER_SIGNALS signs describe comes before crisis signals
         # ("slumped, pinpoint pupils, breathing 4 times a minute, the naloxone kit in front of
         # me"); one of someone else, or that two signs describe ("legs wont work, keep going in
@@ -175,7 +175,7 @@ class EmergencyDetector:
         # mum who "had her pills with gin tonight and has gone blue", needs the overdose steps.
         if learnt:
             return crisis
-        return None if greeting else self._told_by_labelled(words, text, nearest)
+        return None if greeting else self._told_by_labelled(words, text, found.emergency)
 
     def _told_by_labelled(self, words: list[str], text: str, nearest: str | None) -> str | None:
         """The card the nearest labelled messages tell of, unless the message tells a story
@@ -300,14 +300,23 @@ class EmergencyDetector:
             for at, end in self._overdose.spans_in(words)
         )
 
-    def _asked_about(self, words: list[str], ahead: float) -> bool:
+    def _asked_about(self, words: list[str], found: Match) -> bool:
         """A question the labelled messages put far nearer to an answer than to the overdoses
         happening now, with no plea and nothing said to be happening now: its danger words are
         asked about ("snoring after a shot, bad sign?", "someone ods, what do you do"). The
-        `asking` phrases catch such questions only when they come first."""
-        if ahead < ASKED_MARGIN or self._now.found_in(words) or self._urgent.found_in(words):
+        `asking` phrases catch such questions only when they come first. Not when the answer
+        is itself about an overdose happening ("hes fitting after meth, should i ring 911?"
+        is nearest to the stimulant overdose answer)."""
+        if found.ahead_of_overdose < ASKED_MARGIN or self._now_answer_first(found):
+            return False
+        if self._now.found_in(words) or self._urgent.found_in(words):
             return False
         return self._question.found_in(words)
+
+    def _now_answer_first(self, found: Match) -> bool:
+        overdose = self.rules.overdose
+        best = found.ranked[0][0] if found.ranked else None
+        return best == overdose.card or best in overdose.now_answers
 
     def _about_a_thing(self, words: list[str]) -> bool:
         """A pet, a plant, a phone or a show, and no person and no drug: "not breathing" and

@@ -65,9 +65,10 @@ HAPPENING_NOW = (OVERDOSE_NOW, CRISIS_NOW)
 # (docs/matching.md); the margin keeps "goodbye everyone, moving to spain next week" a goodbye.
 EMERGENCY_SCORE = 40.0
 EMERGENCY_MARGIN = 8.0
-# A question whose best answer scores this much more than the labelled overdoses happening now
-# asks about an overdose, the examples say (Match.ahead_of_overdose, used by the emergency
-# detector): chosen held out, where it kept every labelled overdose (docs/matching.md).
+# A message whose best answer scores this much more than the labelled overdoses (or crises)
+# happening now is about something else, the examples say (Match.ahead_of_overdose and
+# ahead_of_crisis, read by the emergency detector): chosen held out, where it kept every
+# labelled overdose and crisis (docs/matching.md).
 ASKED_MARGIN = 30.0
 # The content phrases' stems kept for this many ways of reading (Analyser.content_stems).
 CONTENT_STEM_CACHES = 4
@@ -93,9 +94,10 @@ class Match:
     # OVERDOSE_NOW or CRISIS_NOW: the labelled messages nearest to this one tell of an overdose
     # or a crisis happening now (the emergency detector decides what that means)
     emergency: str | None = None
-    # How many points the best answer scores above the labelled overdoses happening now
-    # (0 when they come first or no answer is ranked).
+    # How many points the best answer scores above the labelled overdoses, and the labelled
+    # crises, happening now (0 when they come first or no answer is ranked).
     ahead_of_overdose: float = 0.0
+    ahead_of_crisis: float = 0.0
     # Every answer the method ranked for the message, best first, and the one first by the
     # words alone ("stems"), from the same scoring pass: the reader puts the overdose card
     # aside with them (Reader.not_the_card) without ranking the message again.
@@ -420,7 +422,8 @@ class Matcher:
             self._decide(answers, ranking.settings, len(canonical)),
             ranked=tuple(answers),
             first_by_words=words_alone[0][0] if words_alone else None,
-            ahead_of_overdose=_ahead_of_overdose(ranked, answers),
+            ahead_of_overdose=_ahead_of(OVERDOSE_NOW, ranked, answers),
+            ahead_of_crisis=_ahead_of(CRISIS_NOW, ranked, answers),
         )
         if ranked and ranked[0][0] in HAPPENING_NOW and ranked[0][1] >= EMERGENCY_SCORE:
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -476,12 +479,12 @@ def _answers(ranked: Ranked) -> Ranked:
     return [(target, score) for target, score in answers if target != NOTHING]
 
 
-def _ahead_of_overdose(ranked: Ranked, answers: Ranked) -> float:
-    """How far the best answer scores above the labelled overdoses happening now."""
+def _ahead_of(happening: str, ranked: Ranked, answers: Ranked) -> float:
+    """How far the best answer scores above the labelled messages of `happening`."""
     if not answers:
         return 0.0
-    overdose = next((score for target, score in ranked if target == OVERDOSE_NOW), 0.0)
-    return max(answers[0][1] - overdose, 0.0)
+    labelled = next((score for target, score in ranked if target == happening), 0.0)
+    return max(answers[0][1] - labelled, 0.0)
 
 
 def _edits(length: int) -> int:

@@ -142,9 +142,7 @@ class Reader:
         canonical = self.analyser.lexicon.apply(corrected)
         found = self.matcher.match_words(canonical)
         small_talk = self.is_small_talk(text)
-        card = self.detector.detect_words(
-            canonical, text, found.emergency, small_talk, self.asked_ahead(found)
-        )
+        card = self.detector.detect_words(canonical, text, found, small_talk)
         if card is not None and card in self.servable:
             crisis = card == self.detector.rules.crisis_card
             # the card's "Also" is the answer asked about, never the card again
@@ -206,16 +204,6 @@ class Reader:
         if found.alternatives:
             return Reading(Route.SUGGEST, found)
         return Reading(Route.NONE, found)
-
-    def asked_ahead(self, found: Match) -> float:
-        """How far the best answer is ahead of the labelled overdoses happening now; none when
-        that answer is about an overdose happening ("hes fitting after meth, should i ring
-        911?" is nearest to the stimulant overdose answer): the examples don't say a question."""
-        overdose = self.detector.rules.overdose
-        best = found.ranked[0][0] if found.ranked else None
-        if best == overdose.card or best in overdose.now_answers:
-            return 0.0
-        return found.ahead_of_overdose
 
     def not_the_card(self, found: Match) -> Match:
         """The match with the overdose card's place taken by the information answer next in
