@@ -368,3 +368,20 @@ def test_only_a_question_far_ahead_of_the_overdoses_loses_the_card(engine: Engin
     assert (
         detector.detect_words(detector._words(said), said, nearer_an_answer(99)) == "overdose-now"
     )
+
+
+def test_the_recogniser_alone_does_not_speak_for_a_message_far_nearer_an_answer(
+    engine: Engine,
+) -> None:
+    # the recogniser guesses a crisis; the labelled messages put the meth answer far ahead
+    text = "been up 4 days on ice and i keep hearing voices in the walls, when will it stop"
+    detector = engine.language("en").detector
+    words = detector._words(text)
+    assert detector._crisis_learnt(words, text, cued=False)
+    assert engine.read(text).shown == "meth" and not engine.read(text).emergency
+
+    def nearer_an_answer(by: float) -> Match:
+        return Match("meth", 60.0, (), ranked=(("meth", 60.0),), ahead_of_crisis=by)
+
+    assert detector.detect_words(words, text, nearer_an_answer(ASKED_MARGIN)) is None
+    assert detector.detect_words(words, text, nearer_an_answer(0.0)) == "crisis-support"

@@ -163,6 +163,7 @@ class EmergencyDetector:
         learnt = (
             not greeting
             and not self._someone_elses_story(words)
+            and not (not said and self._about_an_answer(found))
             and self._crisis_learnt(words, text, said)
         )
         described = overdose and (self._people.found_in(words) or signs >= 2)
@@ -312,6 +313,13 @@ class EmergencyDetector:
         if self._now.found_in(words) or self._urgent.found_in(words):
             return False
         return self._question.found_in(words)
+
+    def _about_an_answer(self, found: Match) -> bool:
+        """The labelled messages put the message far nearer to an answer than to the crises
+        happening now: with no crisis cue of the rules, the recogniser's guess doesn't speak
+        for it ("does this chat get saved anywhere? i'm scared my partner will find it")."""
+        best = found.ranked[0][0] if found.ranked else None
+        return found.ahead_of_crisis >= ASKED_MARGIN and best != self.rules.crisis_card
 
     def _now_answer_first(self, found: Match) -> bool:
         overdose = self.rules.overdose
