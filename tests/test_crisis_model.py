@@ -67,6 +67,7 @@ def test_everyday_talk_does_not(engine: Engine, text: str) -> None:
         "stepping off the bus tonight and going to a party",  # a time, no intent
         "last day for me at this job tonight, gonna miss everyone",  # a goodbye at work
         "gave away my old clothes to the charity shop today",  # given away, nothing else
+        "i live on my own and use in my flat, how do i stay safe",  # using alone
     ],
 )
 def test_everyday_words_a_crisis_shares_are_not_a_crisis(engine: Engine, text: str) -> None:
@@ -83,6 +84,9 @@ def test_everyday_words_a_crisis_shares_are_not_a_crisis(engine: Engine, text: s
         ("tablets all counted out. tonight. haha", True),  # a plan whose signals add up
         ("gonna walk into the sea tonight and not come back lol", True),  # intent and a time
         ("lmao what's the most painless way to go, asking for me", True),  # "for me": serious
+        ("lol the cuts are getting deeper every night", True),  # self-harm getting worse
+        ("took the whole lot of my vitamins at once oops", False),  # an accident
+        ("gonna do the lot tonight, and not by accident", True),  # said not to be one
     ],
 )
 def test_a_laugh_undoes_a_wish_but_not_a_plan(engine: Engine, text: str, crisis: bool) -> None:

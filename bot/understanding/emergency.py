@@ -225,11 +225,15 @@ class EmergencyDetector:
         if self._joking_in(words, text):
             # A laugh makes a wish said alone a figure of speech ("i just want to sleep forever
             # on sundays lol"), not a plan whose signals add up ("pills counted. tonight. lol"),
-            # nor the means at hand with a wish ("ending myself lmao, pills ready").
+            # the means at hand with a wish ("ending myself lmao, pills ready"), nor self-harm
+            # getting worse ("cutting deeper every week now lol").
             wished = self._means.found_in(words) and self._wish.found_in(words)
-            return wished or self._planned(words)
+            return wished or self._planned(words) or self._harm_worse(words)
         if self._wish.found_in(words) or self._planned(words):
             return True
+        return self._harm_worse(words)
+
+    def _harm_worse(self, words: list[str]) -> bool:
         return self._self_harm.found_in(words) and self._worse.found_in(words)
 
     def _planned(self, words: list[str]) -> bool:
