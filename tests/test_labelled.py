@@ -11,7 +11,7 @@ from bot.config import Config, Matching
 from bot.content.labelled import load_labelled
 from bot.content.layers import BUNDLED_CONTENT
 from bot.engine import build_engine
-from bot.tools.evaluation import set_path
+from bot.tools.evaluation import load_set, set_path
 from bot.understanding.reading import Route
 
 GOOD_AND_BAD = """\
@@ -120,6 +120,19 @@ def test_a_set_is_found_by_its_name() -> None:
     assert set_path("en-people-tune3") == BUNDLED_CONTENT / "en" / "labelled" / "people-tune3.yaml"
     assert set_path("en-people-test").parts[-3:] == ("tests", "eval", "en-people-test.yaml")
     assert set_path("en").name == "en.yaml"
+
+
+def test_no_labelled_message_is_also_in_the_frozen_set() -> None:
+    """A message the matcher learns would make the frozen set's figure a training figure."""
+
+    def texts(path: Path) -> set[str]:
+        return {" ".join(str(item["text"]).lower().split()) for item in load_set(path)}
+
+    frozen = texts(set_path("en-people-test"))
+    labelled = set().union(
+        *(texts(p) for p in (BUNDLED_CONTENT / "en" / "labelled").glob("*.yaml"))
+    )
+    assert not labelled & frozen
 
 
 def test_the_telegram_bot_learns_them_after_start_up_and_answers_meanwhile(
