@@ -342,6 +342,8 @@ def test_a_question_the_examples_put_far_from_an_overdose_gets_its_answer(
     [
         "hes snoring after a shot and i cant wake him, is that bad?",  # near the overdoses
         "snoring really loud after a shot, is that a bad sign? please help",  # a plea
+        "he od'd is it ok to let him sleep",  # someone in particular: may be now
+        "my friend overdosed, would narcan work if it was benzos",
         # nearest to an answer about an overdose happening (`now_answers`)
         "my friend did too much meth and is having a seizure, should i call an ambulance?",
     ],

@@ -69,6 +69,8 @@ class EmergencyRules(Strict):
     # far ahead of the overdoses happening now asks about its danger words ("snoring after a
     # shot, bad sign?"), unless a `now` or `urgent` word is there
     question: Words = []
+    # anybody in general ("someone", "a person"): a question about them may be general
+    anyone: Words = []
     # words that mean "right now", which override `asking`
     now: Words = []
     # words that mean an overdose only together with a `now` phrase ("OD help!")
@@ -114,6 +116,7 @@ class EmergencyRules(Strict):
             *self.crisis.phrases,
             *self.asking,
             *self.question,
+            *self.anyone,
             *self.now,
             *self.overdose_if_now,
             *(word for words in signals for word in words),

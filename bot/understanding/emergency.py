@@ -73,6 +73,7 @@ class EmergencyDetector:
         self._crisis = phrases(rules.crisis.phrases)
         self._asking = phrases(rules.asking)
         self._question = phrases(rules.question)
+        self._anyone = phrases(rules.anyone)
         self._now = phrases(rules.now)
         self._overdose_if_now = phrases(rules.overdose_if_now)
         crisis, overdose = rules.crisis_signals, rules.overdose_signals
@@ -309,14 +310,23 @@ class EmergencyDetector:
         """A question the labelled messages put far nearer to an answer than to the overdoses
         happening now, with no plea and nothing said to be happening now: its danger words are
         asked about ("snoring after a shot, bad sign?", "someone ods, what do you do"). The
-        `asking` phrases catch such questions only when they come first. Not when the answer
+        `asking` phrases catch such questions only when they come first. Not of someone in
+        particular ("he od'd is it ok to let him sleep" may be now), nor when the answer
         is itself about an overdose happening ("hes fitting after meth, should i ring 911?"
         is nearest to the stimulant overdose answer)."""
         if found.ahead_of_overdose < ASKED_MARGIN or self._now_answer_first(found):
             return False
         if self._now.found_in(words) or self._urgent.found_in(words):
             return False
-        return self._question.found_in(words)
+        return self._question.found_in(words) and not self._someone_in_particular(words)
+
+    def _someone_in_particular(self, words: list[str]) -> bool:
+        """A person named ("he", "my mate"), not anybody in general ("someone", "a person")."""
+        general = self._anyone.spans_in(words)
+        return any(
+            not any(start <= at and end <= until for start, until in general)
+            for at, end in self._people.spans_in(words)
+        )
 
     def _about_an_answer(self, found: Match) -> bool:
         """The labelled messages put the message far nearer to an answer than to the crises
