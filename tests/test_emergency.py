@@ -65,6 +65,7 @@ REPORT_THEN_QUESTION = [
 # A suicidal crisis happening now.
 CRISIS_NOW = [
     "i want to die",
+    "could a full gram of ket stop me waking up",  # a wish asked as a question
     "if this bag is the strong stuff i hope it takes me",
     "dont bother with the narcan, i dont want saving",
     "i'm going to kill myself tonight",
