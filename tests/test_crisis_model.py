@@ -130,3 +130,18 @@ def test_without_a_cue_the_recogniser_must_be_far_surer() -> None:
     assert not recogniser.says_crisis(["garage"])  # sure-ish, but nothing a crisis says
     assert recogniser.says_crisis(["garage"], cued=True)  # a crisis signal phrase is there
     assert recogniser.says_crisis(["after", "tonight"])  # the model's own cue
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        ("got myself a rope today haha", True),  # nearest the labelled crises told with a laugh
+        ("sat on the edge of the roof rn lol", True),
+        ("kill me now lol this exam", False),  # nearest the figures of speech
+        ("dying of laughter lol", False),
+    ],
+)
+def test_a_laugh_near_the_labelled_crises_still_gets_the_card(
+    engine: Engine, text: str, crisis: bool
+) -> None:
+    assert (engine.read(text).route == "crisis") is crisis
