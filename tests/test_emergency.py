@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.conversation import protocol as p
 from bot.conversation.reply import Button, Event, EventKind
 from bot.engine import Engine, build_engine
-from bot.understanding.matcher import ASKED_MARGIN, Match
+from bot.understanding.matcher import ANSWER_AHEAD, Match
 
 # Someone may be overdosing right now: typos, slang, texting, panic, odd Unicode.
 OVERDOSE_NOW = [
@@ -363,8 +363,8 @@ def test_only_a_question_far_ahead_of_the_overdoses_loses_the_card(engine: Engin
 
     text = "snoring loud after a shot, bad sign?"
     words = detector._words(text)
-    assert detector.detect_words(words, text, nearer_an_answer(ASKED_MARGIN)) is None
-    assert detector.detect_words(words, text, nearer_an_answer(ASKED_MARGIN - 1)) == "overdose-now"
+    assert detector.detect_words(words, text, nearer_an_answer(ANSWER_AHEAD)) is None
+    assert detector.detect_words(words, text, nearer_an_answer(ANSWER_AHEAD - 1)) == "overdose-now"
     nearest_the_card = nearer_an_answer(99, "overdose-now")
     assert detector.detect_words(words, text, nearest_the_card) == "overdose-now"
     said = "she stopped breathing after a shot, how do i do cpr?"  # asks what to do now
@@ -386,5 +386,5 @@ def test_the_recogniser_alone_does_not_speak_for_a_message_far_nearer_an_answer(
     def nearer_an_answer(by: float) -> Match:
         return Match("meth", 60.0, (), ranked=(("meth", 60.0),), ahead_of_crisis=by)
 
-    assert detector.detect_words(words, text, nearer_an_answer(ASKED_MARGIN)) is None
+    assert detector.detect_words(words, text, nearer_an_answer(ANSWER_AHEAD)) is None
     assert detector.detect_words(words, text, nearer_an_answer(0.0)) == "crisis-support"

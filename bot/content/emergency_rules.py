@@ -23,7 +23,7 @@ class Card(Strict):
     phrases: Phrases
     # Other answers about this emergency happening now ("stimulant-overdose"): a message the
     # labelled messages put nearest to one of them, or to the card's own answer, is never taken
-    # for a question about it (bot/understanding/reading.py).
+    # for a question about it (bot/understanding/emergency.py).
     now_answers: list[Id] = []
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.content.emergency_rules import EmergencyRules
 from bot.understanding.crisis_model import CrisisModel
-from bot.understanding.matcher import ASKED_MARGIN, CRISIS_NOW, OVERDOSE_NOW, Analyser, Match
+from bot.understanding.matcher import ANSWER_AHEAD, CRISIS_NOW, OVERDOSE_NOW, Analyser, Match
 from bot.understanding.phrases import PhraseSet
 
 PAST_WINDOW = 10  # a past cue counts within this many words of the danger words
@@ -33,6 +33,8 @@ NEAREST_CRISIS_FLOOR = 0.2
 # to speak for it: "i just want to sleep forever on sundays lol" (0.65) is near them too. Held
 # out, any floor from 0.5 to 0.8 gave the same figures (docs/matching.md).
 LAUGHING_CRISIS_FLOOR = 0.7
+# A message read without the matcher (`detect`): nothing learnt speaks for or against it.
+NO_MATCH = Match(None, 0.0, ())
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ class EmergencyDetector:
         speak for it."""
         if not words:
             return None
-        found = found or Match(None, 0.0, ())
+        found = found or NO_MATCH
         crisis = self.rules.crisis_card
         if self._crisis.found_in(words):
             return crisis  # never "only a question"; the card has the 999 line too
@@ -168,7 +170,7 @@ class EmergencyDetector:
         learnt = (
             not greeting
             and not self._someone_elses_story(words)
-            and not (not said and self._about_an_answer(found))
+            and (said or not self._about_an_answer(found))
             and self._crisis_learnt(words, text, said)
         )
         described = overdose and (self._people.found_in(words) or signs >= 2)
@@ -309,10 +311,7 @@ class EmergencyDetector:
         heat = self._overheating.spans_in(words)
         if not heat or self._overheating.count_in(words) > PANIC_SIGNS:
             return False  # burning up, confused, heart going crazy: a stimulant overdose
-        return all(
-            any(start <= at and end <= until for start, until in heat)
-            for at, end in self._overdose.spans_in(words)
-        )
+        return all(_inside(span, heat) for span in self._overdose.spans_in(words))
 
     def _asked_about(self, words: list[str], found: Match) -> bool:
         """A question the labelled messages put far nearer to an answer than to the overdoses
@@ -322,7 +321,7 @@ class EmergencyDetector:
         particular ("he od'd is it ok to let him sleep" may be now), nor when the answer
         is itself about an overdose happening ("hes fitting after meth, should i ring 911?"
         is nearest to the stimulant overdose answer)."""
-        if found.ahead_of_overdose < ASKED_MARGIN or self._now_answer_first(found):
+        if found.ahead_of_overdose < ANSWER_AHEAD or self._now_answer_first(found):
             return False
         if self._now.found_in(words) or self._urgent.found_in(words):
             return False
@@ -331,22 +330,18 @@ class EmergencyDetector:
     def _someone_in_particular(self, words: list[str]) -> bool:
         """A person named ("he", "my mate"), not anybody in general ("someone", "a person")."""
         general = self._anyone.spans_in(words)
-        return any(
-            not any(start <= at and end <= until for start, until in general)
-            for at, end in self._people.spans_in(words)
-        )
+        return any(not _inside(span, general) for span in self._people.spans_in(words))
 
     def _about_an_answer(self, found: Match) -> bool:
         """The labelled messages put the message far nearer to an answer than to the crises
         happening now: with no crisis cue of the rules, the recogniser's guess doesn't speak
         for it ("does this chat get saved anywhere? i'm scared my partner will find it")."""
-        best = found.ranked[0][0] if found.ranked else None
-        return found.ahead_of_crisis >= ASKED_MARGIN and best != self.rules.crisis_card
+        ahead = found.ahead_of_crisis >= ANSWER_AHEAD
+        return ahead and found.first_ranked != self.rules.crisis_card
 
     def _now_answer_first(self, found: Match) -> bool:
         overdose = self.rules.overdose
-        best = found.ranked[0][0] if found.ranked else None
-        return best == overdose.card or best in overdose.now_answers
+        return found.first_ranked in (overdose.card, *overdose.now_answers)
 
     def _about_a_thing(self, words: list[str]) -> bool:
         """A pet, a plant, a phone or a show, and no person and no drug: "not breathing" and
@@ -394,10 +389,7 @@ class EmergencyDetector:
         """Using told in words of its own, not in the sign's: "dropped" is a sign ("he
         dropped") and using ("dropped a pill"), but "dropped my iphone" is neither twice."""
         signs = [span for sign in self._sign_sets for span in sign.spans_in(words)]
-        return any(
-            not any(start <= used[0] and used[1] <= end for start, end in signs)
-            for used in self._used.spans_in(words)
-        )
+        return any(not _inside(used, signs) for used in self._used.spans_in(words))
 
     def _signs(self, words: list[str]) -> int:
         """How many overdose signs the message describes (down, breathing, colour, heat)."""
@@ -406,3 +398,9 @@ class EmergencyDetector:
     def _first_signal(self, words: list[str]) -> int | None:
         starts = [sign.first_in(words) for sign in self._sign_sets]
         return min((at for at in starts if at is not None), default=None)
+
+
+def _inside(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether `span` (start, end, both included) lies within one of `spans`."""
+    start, end = span
+    return any(first <= start and end <= last for first, last in spans)

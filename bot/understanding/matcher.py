@@ -69,7 +69,7 @@ EMERGENCY_MARGIN = 8.0
 # happening now is about something else, the examples say (Match.ahead_of_overdose and
 # ahead_of_crisis, read by the emergency detector): chosen held out, where it kept every
 # labelled overdose and crisis (docs/matching.md).
-ASKED_MARGIN = 30.0
+ANSWER_AHEAD = 30.0
 # The content phrases' stems kept for this many ways of reading (Analyser.content_stems).
 CONTENT_STEM_CACHES = 4
 _CONTENT_STEMS: dict[tuple[object, ...], dict[str, list[str]]] = {}
@@ -107,6 +107,11 @@ class Match:
     @property
     def confident(self) -> bool:
         return self.entry_id is not None
+
+    @property
+    def first_ranked(self) -> str | None:
+        """The answer ranked first, confident or not."""
+        return self.ranked[0][0] if self.ranked else None
 
 
 class Analyser:
